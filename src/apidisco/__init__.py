@@ -1,0 +1,39 @@
+"""apidisco: discover and document HTTP APIs from real traffic.
+
+The command line (``apidisco``) is a thin shell over :mod:`apidisco.services`;
+the pure inference engine is :mod:`apidisco.infer`. Importing this package is
+cheap: no database, proxy or CLI library is loaded until it is used.
+"""
+
+from __future__ import annotations
+
+from apidisco.errors import (
+    ApidiscoError,
+    CaptureImportError,
+    ConfigError,
+    ExportError,
+    InsufficientCreditsError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    SchemaNotAtHeadError,
+    StoreError,
+    ValidationError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ApidiscoError",
+    "CaptureImportError",
+    "ConfigError",
+    "ExportError",
+    "InsufficientCreditsError",
+    "InvalidTransitionError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "SchemaNotAtHeadError",
+    "StoreError",
+    "ValidationError",
+    "__version__",
+]

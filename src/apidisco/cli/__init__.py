@@ -1,0 +1,1 @@
+"""The ``apidisco`` command line: a thin shell over :mod:`apidisco.services`."""

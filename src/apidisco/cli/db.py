@@ -1,0 +1,111 @@
+"""``apidisco db``: build, upgrade and inspect the store's schema; load demo data."""
+
+from __future__ import annotations
+
+import typer
+
+from apidisco.cli.context import app_context
+from apidisco.services.database import check_schema, schema_status, upgrade_schema
+from apidisco.services.demo import seed_demo
+
+app = typer.Typer(
+    help="Build, upgrade and inspect the store's schema; load demo data.",
+    no_args_is_help=True,
+)
+
+
+@app.command()
+def upgrade(ctx: typer.Context) -> None:
+    """Upgrade the database schema to the newest revision (creating it if empty)."""
+    state = app_context(ctx)
+    report = upgrade_schema(state.database(require_head=False))
+    out = state.output
+    if out.json_mode:
+        out.json(
+            {
+                "database": report.database,
+                "before": report.before,
+                "after": report.after,
+                "changed": report.changed,
+            }
+        )
+    elif report.changed:
+        start = report.before or "an empty database"
+        out.success(f"Upgraded {report.database} from {start} to revision {report.after}.")
+    else:
+        out.line(f"{report.database} is already at the newest revision ({report.after}).")
+
+
+@app.command()
+def current(ctx: typer.Context) -> None:
+    """Show the schema revision of the database and the one this apidisco needs."""
+    state = app_context(ctx)
+    status = schema_status(state.database(require_head=False))
+    out = state.output
+    if out.json_mode:
+        out.json(
+            {
+                "database": status.database,
+                "backend": status.backend,
+                "current": status.current,
+                "head": status.head,
+                "at_head": status.at_head,
+            }
+        )
+        return
+    out.line(f"database: {status.database}")
+    if status.at_head:
+        out.success(f"revision: {status.current} (newest)")
+    else:
+        out.warning(
+            f"revision: {status.current or 'none (empty)'}; newest is {status.head}: "
+            "run `apidisco db upgrade`"
+        )
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Exit 1 when the models and the schema the migrations built differ."""
+    state = app_context(ctx)
+    report = check_schema(state.database(require_head=False))
+    out = state.output
+    if out.json_mode:
+        out.json(
+            {
+                "database": report.database,
+                "revision": report.revision,
+                "clean": report.clean,
+                "differences": list(report.differences),
+            }
+        )
+    elif report.clean:
+        out.success(f"No drift: the models match the schema at revision {report.revision}.")
+    else:
+        out.warning(f"The models and the schema at revision {report.revision} differ:")
+        for difference in report.differences:
+            out.line(f"  {difference}")
+    if not report.clean:
+        raise typer.Exit(1)
+
+
+@app.command()
+def seed(ctx: typer.Context) -> None:
+    """Create the demo accounts demo1..demo3 (password demo123) with sample data.
+
+    Accounts that already exist are left as they are, so running it again
+    changes nothing.
+    """
+    state = app_context(ctx)
+    report = seed_demo(state.database())
+    out = state.output
+    if out.json_mode:
+        out.json({"created": report.created, "accounts": list(report.accounts)})
+        return
+    out.table(
+        ["Username", "Email", "Id", "Status"],
+        [
+            (a.username, a.email, a.user_id, "created" if a.created else "exists")
+            for a in report.accounts
+        ],
+        title="Demo accounts (password: demo123)",
+    )

@@ -1,0 +1,151 @@
+"""The root ``apidisco`` command: global options and the one error boundary.
+
+Every command group lives in its own module and is mounted here. This is the
+only place that catches :class:`~apidisco.errors.ApidiscoError`: it prints
+``Error: <message>`` on stderr and exits with the error's code. ``--debug``
+lets the exception through with its traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from apidisco import __version__
+from apidisco.cli import config, db
+from apidisco.cli.context import AppContext
+from apidisco.cli.output import Output
+from apidisco.errors import ApidiscoError
+
+__all__ = ["app", "main"]
+
+# An empty metavar keeps Typer's help from showing flags as taking a value.
+FLAG = ""
+EXIT_INTERNAL_ERROR = 70
+EXIT_INTERRUPTED = 130
+
+
+def _debug_requested(args: list[str]) -> bool:
+    return "--debug" in args or os.environ.get("APIDISCO_DEBUG", "") not in {"", "0"}
+
+
+class ErrorBoundary(TyperGroup):
+    """The root group: runs the command and turns failures into exit codes."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = _debug_requested(argv)
+        try:
+            result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as error:  # usage errors: click's own message
+            error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            Output.error("aborted")
+            sys.exit(1)
+        except ApidiscoError as error:
+            if debug:
+                raise
+            Output.error(error.message)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            Output.error("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as error:
+            if debug:
+                raise
+            Output.error(
+                f"unexpected {type(error).__name__}: {error} "
+                "(this is a bug in apidisco; rerun with --debug for the traceback)"
+            )
+            sys.exit(EXIT_INTERNAL_ERROR)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+app = typer.Typer(
+    name="apidisco",
+    cls=ErrorBoundary,
+    help="Discover and document HTTP APIs from real traffic.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(db.app, name="db")
+app.add_typer(config.app, name="config")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"apidisco {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Database URL (sqlite:///file.db or postgresql://...). "
+            "Default: $APIDISCO_DATABASE_URL, $DATABASE_URL, the config file, "
+            "or the embedded SQLite file.",
+            show_default=False,
+        ),
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            help="Settings file to read instead of $APIDISCO_CONFIG or the default.",
+            dir_okay=False,
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", metavar=FLAG, help="Print machine-readable JSON on stdout.")
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", metavar=FLAG, help="Show tracebacks instead of one-line errors."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            metavar=FLAG,
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version.",
+        ),
+    ] = False,
+) -> None:
+    """Discover and document HTTP APIs from real traffic."""
+    state = AppContext(
+        flags={"database_url": database_url},
+        environ=os.environ,
+        output=Output(json_mode=json_output),
+        config_file=config_file,
+    )
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

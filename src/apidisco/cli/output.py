@@ -1,0 +1,89 @@
+"""Everything the CLI prints goes through here: the only module that uses Rich.
+
+Human output is Rich tables and lines on stdout; ``--json`` output is one JSON
+document on stdout (sorted keys, ISO 8601 timestamps) for scripts; errors are
+one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+__all__ = ["Output", "to_json"]
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot render {type(value).__name__} as JSON")
+
+
+def to_json(data: Any) -> str:
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+    return orjson.dumps(data, default=_default, option=options).decode()
+
+
+class Output:
+    """Where a command's results go, in the mode the user asked for."""
+
+    def __init__(self, *, json_mode: bool = False) -> None:
+        self.json_mode = json_mode
+
+    @property
+    def _stdout(self) -> Console:
+        # Built on each use so it follows sys.stdout (test runners swap it).
+        return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+    def json(self, data: Any) -> None:
+        """Print one JSON document (only in --json mode)."""
+        sys.stdout.write(to_json(data) + "\n")
+
+    def line(self, text: str = "", *, style: str | None = None) -> None:
+        """Print one line of plain text; nothing in it is read as markup."""
+        self._stdout.print(escape(text), style=style)
+
+    def success(self, text: str) -> None:
+        self.line(text, style="green")
+
+    def warning(self, text: str) -> None:
+        self.line(text, style="yellow")
+
+    def table(
+        self,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        title: str | None = None,
+    ) -> None:
+        table = Table(title=title, title_justify="left", header_style="bold")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(escape("" if cell is None else str(cell)) for cell in row))
+        self._stdout.print(table)
+
+    @staticmethod
+    def error(text: str) -> None:
+        """One line on stderr: ``Error: <text>``."""
+        Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
+            f"[bold red]Error:[/] {escape(text)}"
+        )

@@ -1,0 +1,275 @@
+"""Every setting apidisco has, declared once.
+
+A setting has a name, a type, a default, a line of help and the environment
+variables that set it. Values are resolved only at entry points (the CLI, the
+addon) and passed down, in this order of precedence::
+
+    command-line flag  >  environment variable  >  user config file  >  default
+
+The user config file is TOML (``key = value`` with the setting names below) at
+``APIDISCO_CONFIG`` or ``<user config dir>/apidisco/config.toml``. Nothing here
+runs at import time; :func:`resolve_settings` reads only what it is given.
+``docs/configuration.md`` is checked against :data:`SETTINGS` by the tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from apidisco.errors import ConfigError
+
+__all__ = [
+    "CONFIG_FILE_ENV",
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "default_config_file",
+    "display_value",
+    "redact_url",
+    "resolve_settings",
+]
+
+CONFIG_FILE_ENV = "APIDISCO_CONFIG"
+APP_NAME = "apidisco"
+
+
+def _user_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _user_config_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_config_file(environ: Mapping[str, str]) -> Path:
+    """Where the user config file is read from."""
+    override = environ.get(CONFIG_FILE_ENV)
+    return Path(override) if override else _user_config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The declaration of one setting."""
+
+    name: str
+    type: type
+    default: Callable[[], Any]
+    help: str
+    env: tuple[str, ...]
+    flag: str | None = None
+    secret: bool = False
+    minimum: int | None = None
+
+    def parse(self, raw: object, origin: str) -> Any:
+        """Turn a raw value (a string from the environment, a TOML value) into this type."""
+        if self.type is bool:
+            return _parse_bool(raw, origin)
+        if self.type is int:
+            value = _parse_int(raw, origin)
+            if self.minimum is not None and value < self.minimum:
+                raise ConfigError(f"{origin} must be at least {self.minimum}, got {value}")
+            return value
+        if self.type is Path:
+            if not isinstance(raw, str) or not raw:
+                raise ConfigError(f"{origin} must be a path, got {raw!r}")
+            return Path(raw).expanduser()
+        if not isinstance(raw, str):
+            raise ConfigError(f"{origin} must be a string, got {raw!r}")
+        return raw
+
+
+def _parse_bool(raw: object, origin: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{origin} must be true or false, got {raw!r}")
+
+
+def _parse_int(raw: object, origin: str) -> int:
+    if isinstance(raw, bool):
+        raise ConfigError(f"{origin} must be a whole number, got {raw!r}")
+    if isinstance(raw, int):
+        return raw
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"{origin} must be a whole number, got {raw!r}") from None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        name="database_url",
+        type=str,
+        default=lambda: None,
+        help=(
+            "SQLAlchemy URL of the store: sqlite:///path/to/file.db or "
+            "postgresql://user:password@host:5432/dbname. Unset: the embedded SQLite "
+            "file in data_dir, created and upgraded automatically."
+        ),
+        env=("APIDISCO_DATABASE_URL", "DATABASE_URL"),
+        flag="--db",
+        secret=True,
+    ),
+    Setting(
+        name="database_pool_min",
+        type=int,
+        default=lambda: 5,
+        help="Connections a PostgreSQL engine keeps open (SQLAlchemy pool_size).",
+        env=("APIDISCO_DATABASE_POOL_MIN", "DATABASE_POOL_MIN"),
+        minimum=1,
+    ),
+    Setting(
+        name="database_pool_max",
+        type=int,
+        default=lambda: 15,
+        help=(
+            "Most connections a PostgreSQL engine opens at once; the ones above "
+            "database_pool_min are closed when returned (SQLAlchemy max_overflow)."
+        ),
+        env=("APIDISCO_DATABASE_POOL_MAX", "DATABASE_POOL_MAX"),
+        minimum=1,
+    ),
+    Setting(
+        name="data_dir",
+        type=Path,
+        default=_user_data_dir,
+        help="Where apidisco keeps its embedded SQLite store and local files.",
+        env=("APIDISCO_DATA_DIR",),
+    ),
+    Setting(
+        name="data_retention_days",
+        type=int,
+        default=lambda: 90,
+        help="Endpoints older than this many days are removed by the cleanup job.",
+        env=("APIDISCO_DATA_RETENTION_DAYS", "DATA_RETENTION_DAYS"),
+        minimum=1,
+    ),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings, each with the place its value came from."""
+
+    database_url: str | None
+    database_pool_min: int
+    database_pool_max: int
+    data_dir: Path
+    data_retention_days: int
+    sources: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
+    config_file: Path | None = dataclasses.field(default=None, compare=False)
+
+    @property
+    def embedded_database_path(self) -> Path:
+        """The SQLite file used when no database URL is configured."""
+        return self.data_dir / "apidisco.db"
+
+    def source_of(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+    def items(self) -> list[tuple[Setting, Any, str]]:
+        """Each declared setting with its value and source, in declaration order."""
+        return [(s, getattr(self, s.name), self.source_of(s.name)) for s in SETTINGS]
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    unknown = sorted(set(data) - set(_BY_NAME))
+    if unknown:
+        raise ConfigError(
+            f"config file {path} has unknown setting {unknown[0]!r}; "
+            f"known settings: {', '.join(_BY_NAME)}"
+        )
+    return data
+
+
+def resolve_settings(
+    flags: Mapping[str, object | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Resolve every setting: flag > environment > config file > default.
+
+    ``flags`` maps setting names to command-line values (``None`` means not
+    given); ``environ`` is the environment to read (nothing is read from
+    ``os.environ`` unless the caller passes it); ``config_file`` overrides the
+    file location that ``environ`` implies.
+    """
+    flags = flags or {}
+    environ = environ or {}
+    unknown_flags = set(flags) - set(_BY_NAME)
+    if unknown_flags:
+        raise ValueError(f"unknown settings: {sorted(unknown_flags)}")
+    path = config_file or default_config_file(environ)
+    from_file = _read_config_file(path)
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for setting in SETTINGS:
+        flag_value = flags.get(setting.name)
+        env_name = next((name for name in setting.env if environ.get(name)), None)
+        if flag_value is not None:
+            origin = setting.flag or setting.name
+            values[setting.name] = setting.parse(flag_value, origin)
+            sources[setting.name] = f"flag {origin}"
+        elif env_name is not None:
+            values[setting.name] = setting.parse(environ[env_name], env_name)
+            sources[setting.name] = f"env {env_name}"
+        elif setting.name in from_file:
+            values[setting.name] = setting.parse(from_file[setting.name], f"{path}: {setting.name}")
+            sources[setting.name] = f"file {path}"
+        else:
+            values[setting.name] = setting.default()
+            sources[setting.name] = "default"
+
+    if values["database_pool_min"] > values["database_pool_max"]:
+        raise ConfigError(
+            f"database_pool_min ({values['database_pool_min']}) is larger than "
+            f"database_pool_max ({values['database_pool_max']})"
+        )
+    return Settings(**values, sources=sources, config_file=path)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
+def display_value(setting: Setting, value: Any, settings: Settings) -> str:
+    """How a resolved value is shown to a person: secrets redacted, defaults explained."""
+    if setting.name == "database_url" and value is None:
+        return f"sqlite:///{settings.embedded_database_path} (embedded)"
+    if value is None:
+        return ""
+    if setting.secret:
+        return redact_url(str(value))
+    return str(value)
