@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -25,10 +24,7 @@ from apidisco.errors import ApidiscoError
 
 __all__ = ["app", "main"]
 
-# An empty metavar keeps Typer's help from showing flags as taking a value.
-FLAG = ""
 EXIT_INTERNAL_ERROR = 70
-EXIT_INTERRUPTED = 130
 
 
 def _debug_requested(args: list[str]) -> bool:
@@ -36,34 +32,22 @@ def _debug_requested(args: list[str]) -> bool:
 
 
 class ErrorBoundary(TyperGroup):
-    """The root group: runs the command and turns failures into exit codes."""
+    """The root group: runs the command and turns what escapes it into an exit code.
 
-    def main(  # type: ignore[override]
-        self,
-        args: list[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
+    Usage errors, ``--help`` and ``typer.Exit`` are handled by Typer itself
+    (standalone mode); everything else that escapes a command arrives here.
+    """
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         debug = _debug_requested(argv)
         try:
-            result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.ClickException as error:  # usage errors: click's own message
-            error.show()
-            sys.exit(error.exit_code)
-        except click.exceptions.Abort:
-            Output.error("aborted")
-            sys.exit(1)
+            return super().main(argv, *rest, **kwargs)
         except ApidiscoError as error:
             if debug:
                 raise
             Output.error(error.message)
             sys.exit(error.exit_code)
-        except KeyboardInterrupt:
-            Output.error("interrupted")
-            sys.exit(EXIT_INTERRUPTED)
         except Exception as error:
             if debug:
                 raise
@@ -72,7 +56,6 @@ class ErrorBoundary(TyperGroup):
                 "(this is a bug in apidisco; rerun with --debug for the traceback)"
             )
             sys.exit(EXIT_INTERNAL_ERROR)
-        sys.exit(result if isinstance(result, int) else 0)
 
 
 app = typer.Typer(
@@ -118,17 +101,16 @@ def root(
         ),
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", metavar=FLAG, help="Print machine-readable JSON on stdout.")
+        bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")
     ] = False,
     debug: Annotated[
         bool,
-        typer.Option("--debug", metavar=FLAG, help="Show tracebacks instead of one-line errors."),
+        typer.Option("--debug", help="Show tracebacks instead of one-line errors."),
     ] = False,
     version: Annotated[
         bool,
         typer.Option(
             "--version",
-            metavar=FLAG,
             callback=_print_version,
             is_eager=True,
             help="Print the version.",

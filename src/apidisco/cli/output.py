@@ -38,7 +38,7 @@ def _default(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
     return orjson.dumps(data, default=_default, option=options).decode()
 
 

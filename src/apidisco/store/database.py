@@ -32,6 +32,24 @@ class Database:
 
     engine: sa.Engine
     embedded: bool = False
+    connection: sa.Connection | None = None
+
+    @classmethod
+    def joining(cls, connection: sa.Connection) -> Database:
+        """A handle whose sessions all run inside ``connection``'s transaction.
+
+        Each :meth:`transaction` becomes a SAVEPOINT of the caller's transaction,
+        so a program (or a test) can embed apidisco's use cases in a transaction
+        of its own and roll all of them back.
+        """
+        return cls(engine=connection.engine, connection=connection)
+
+    def _session(self) -> Session:
+        if self.connection is None:
+            return Session(self.engine, expire_on_commit=False)
+        return Session(
+            self.connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
 
     @property
     def url(self) -> sa.URL:
@@ -49,13 +67,13 @@ class Database:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._session() as session:
             yield session
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with self._session() as session, session.begin():
             yield session
 
     def ping(self) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -60,6 +60,9 @@ NAMING_CONVENTION = {
     "fk": "%(table_name)s_%(column_0_name)s_fkey",
     "pk": "%(table_name)s_pkey",
 }
+
+
+OnDelete = Literal["CASCADE", "SET NULL"]
 
 
 def utcnow() -> datetime:
@@ -128,7 +131,7 @@ def _json(name: str, *, nullable: bool = True) -> Any:
     )
 
 
-def _owner(table: str, name: str = "endpointId", *, ondelete: str = "CASCADE") -> Any:
+def _owner(table: str, name: str = "endpointId", *, ondelete: OnDelete = "CASCADE") -> Any:
     return Field(
         sa_type=sa.Text,
         foreign_key=f"{table}.id",
@@ -137,7 +140,7 @@ def _owner(table: str, name: str = "endpointId", *, ondelete: str = "CASCADE") -
     )
 
 
-def _optional_ref(table: str, name: str, *, ondelete: str = "SET NULL") -> Any:
+def _optional_ref(table: str, name: str, *, ondelete: OnDelete = "SET NULL") -> Any:
     return Field(
         default=None,
         nullable=True,

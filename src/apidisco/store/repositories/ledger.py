@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from apidisco.enums import CreditTransactionType
-from apidisco.store.models import CreditTransaction, User
+from apidisco.store.models import CreditTransaction, User, metadata
 
 __all__ = ["LedgerRepository"]
 
@@ -37,7 +37,7 @@ class LedgerRepository:
         Returns ``None``, changing nothing, when the user does not exist or the
         balance would go below zero.
         """
-        users = User.__table__
+        users = metadata.tables["users"]
         statement = (
             sa.update(users)
             .where(users.c.id == user_id, users.c.credits + amount >= 0)

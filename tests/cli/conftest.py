@@ -1,0 +1,50 @@
+"""Running the real ``apidisco`` command in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner, Result
+
+from apidisco.cli.main import app
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An environment with no apidisco settings; the data dir is a fresh folder."""
+    for name in (
+        "DATABASE_URL",
+        "APIDISCO_DATABASE_URL",
+        "APIDISCO_TOKEN",
+        "APIDISCO_DEBUG",
+        "DATA_RETENTION_DAYS",
+        "DATABASE_POOL_MIN",
+        "DATABASE_POOL_MAX",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("APIDISCO_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("APIDISCO_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    return data_dir
+
+
+@pytest.fixture
+def apidisco(isolated_env: Path) -> Invoke:
+    """Run ``apidisco ARGS...``; returns click's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input)
+
+    return invoke
+
+
+def json_of(result: Result) -> object:
+    return orjson.loads(result.stdout)

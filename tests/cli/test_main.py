@@ -1,0 +1,64 @@
+"""The root command: global options and the error boundary."""
+
+from __future__ import annotations
+
+import pytest
+
+from apidisco import __version__
+from apidisco.errors import ConfigError, StoreError
+from tests.cli.conftest import Invoke
+
+
+def test_version(apidisco: Invoke) -> None:
+    result = apidisco("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"apidisco {__version__}"
+
+
+def test_help_lists_the_command_groups(apidisco: Invoke) -> None:
+    result = apidisco("--help")
+    assert result.exit_code == 0
+    for group in ("db", "config"):
+        assert group in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "message"),
+    [
+        ("mysql://root@localhost/x", 2, "Error: database 'mysql' is not supported"),
+        ("::nonsense::", 2, "is not a URL"),
+        ("postgresql://u:topsecret@127.0.0.1:9/x", 7, "Error: cannot use the database at"),
+    ],
+)
+def test_bad_databases_are_one_line_and_an_exit_code(
+    apidisco: Invoke, url: str, code: int, message: str
+) -> None:
+    result = apidisco("--db", url, "db", "current")
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert "topsecret" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_bad_setting_in_the_environment_is_one_line(
+    apidisco: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATA_RETENTION_DAYS", "soon")
+    result = apidisco("config", "show")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: DATA_RETENTION_DAYS must be a whole number, got 'soon'"
+
+
+def test_debug_lets_the_exception_through(apidisco: Invoke) -> None:
+    result = apidisco("--debug", "--db", "mysql://x/y", "db", "current")
+    assert isinstance(result.exception, ConfigError)
+    result = apidisco("--debug", "--db", "postgresql://u@127.0.0.1:9/x", "db", "current")
+    assert isinstance(result.exception, StoreError)
+
+
+def test_usage_errors_are_clicks(apidisco: Invoke) -> None:
+    result = apidisco("db", "frobnicate")
+    assert result.exit_code == 2
+    assert "No such command" in result.stderr

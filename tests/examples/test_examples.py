@@ -1,0 +1,46 @@
+"""Every example runs, and says how to run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.py"))
+
+
+def test_there_are_examples() -> None:
+    assert EXAMPLES
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda path: path.name)
+def test_every_example_has_a_docstring_with_a_usage_line(script: Path) -> None:
+    text = script.read_text()
+    assert text.startswith('"""')
+    assert f"Usage: python examples/{script.name}" in text
+
+
+def test_demo_store_seeds_a_new_store_and_is_idempotent(tmp_path: Path) -> None:
+    script = next(path for path in EXAMPLES if path.name == "demo_store.py")
+    url = f"sqlite:///{tmp_path / 'example.db'}"
+    env = {"PATH": "/usr/bin:/bin", "APIDISCO_CONFIG": str(tmp_path / "none.toml")}
+
+    first = subprocess.run(
+        [sys.executable, str(script), url], capture_output=True, text=True, env=env
+    )
+    # A database given by URL is never upgraded behind the user's back.
+    assert first.returncode != 0
+    assert "run `apidisco db upgrade`" in first.stderr
+
+    env["APIDISCO_DATA_DIR"] = str(tmp_path / "data")
+    embedded = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, check=True
+    )
+    assert embedded.stdout.count("created") == 3
+    again = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, check=True
+    )
+    assert again.stdout.count("already there") == 3
+    assert "revision 0001" in again.stdout
