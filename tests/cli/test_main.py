@@ -62,3 +62,17 @@ def test_usage_errors_are_clicks(apidisco: Invoke) -> None:
     result = apidisco("db", "frobnicate")
     assert result.exit_code == 2
     assert "No such command" in result.stderr
+
+
+def test_a_missing_postgresql_database_is_one_line(apidisco: Invoke) -> None:
+    from tests.conftest import POSTGRES_URL
+
+    if POSTGRES_URL is None:
+        pytest.skip("PostgreSQL not configured: set APIDISCO_TEST_DATABASE_URL")
+    from apidisco.store.engine import parse_database_url
+
+    url = parse_database_url(POSTGRES_URL).set(database="apidisco_no_such_database")
+    result = apidisco("--db", url.render_as_string(hide_password=False), "db", "current")
+    assert result.exit_code == 7
+    assert result.stderr.count("\n") == 1
+    assert 'database "apidisco_no_such_database" does not exist' in result.stderr

@@ -58,6 +58,9 @@ SPEC_INDEXES = {
     "audit_logs": {"userId_createdAt", "action_createdAt", "resourceType_resourceId", "createdAt"},
 }
 
+# The tables whose rows belong to an endpoint and go with it.
+ENDPOINT_OWNED = (ApiCall, DiscoveredEndpoint, EndpointDocumentation, ActionSequence, ApiChange)
+
 # Every unique constraint: the spec's, plus the (provider, providerPaymentId) ruling.
 SPEC_UNIQUES = {
     "users": {("email",), ("username",)},
@@ -254,13 +257,7 @@ def test_deleting_a_user_deletes_what_the_spec_cascades(database: Database) -> N
     with database.session() as session:
         for model in (LoginSession, Endpoint, Payment, CreditTransaction):
             assert _count(session, model, user_id=graph.user.id) == 0, model.__name__
-        for model in (
-            ApiCall,
-            DiscoveredEndpoint,
-            EndpointDocumentation,
-            ActionSequence,
-            ApiChange,
-        ):
+        for model in ENDPOINT_OWNED:
             assert _count(session, model, endpoint_id=graph.endpoint.id) == 0, model.__name__
             assert _count(session, model, endpoint_id=kept.endpoint.id) == 1, model.__name__
         # The audit trail outlives the account: the id is cleared, the email kept.
@@ -275,13 +272,7 @@ def test_deleting_an_endpoint_keeps_the_ledger(database: Database) -> None:
     with database.transaction() as session:
         session.execute(sa.delete(Endpoint).where(Endpoint.id == graph.endpoint.id))
     with database.session() as session:
-        for model in (
-            ApiCall,
-            DiscoveredEndpoint,
-            EndpointDocumentation,
-            ActionSequence,
-            ApiChange,
-        ):
+        for model in ENDPOINT_OWNED:
             assert _count(session, model, endpoint_id=graph.endpoint.id) == 0, model.__name__
         entry = session.get(CreditTransaction, graph.ledger.id)
         assert entry is not None
