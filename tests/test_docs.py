@@ -65,3 +65,13 @@ def test_the_changelog_keeps_an_unreleased_section() -> None:
     sections = re.findall(r"^## \[(.+?)\]", text, re.MULTILINE)
     assert sections, "CHANGELOG.md has no sections"
     assert sections[0] == "Unreleased"
+
+
+def test_the_lifecycle_table_in_the_docs_is_the_code() -> None:
+    from apidisco.lifecycle import TRANSITIONS
+
+    text = (DOCS / "lifecycle.md").read_text()
+    documented = {}
+    for status, allowed in re.findall(r"^\| ([A-Z]+) \| (.+?) \|$", text, re.MULTILINE):
+        documented[status] = set() if allowed == "(nothing)" else set(allowed.split(", "))
+    assert documented == {s.value: {t.value for t in targets} for s, targets in TRANSITIONS.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from apidisco.errors import (
     ApidiscoError,
+    AuthenticationError,
     CaptureImportError,
     ConfigError,
     ExportError,
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ApidiscoError",
+    "AuthenticationError",
     "CaptureImportError",
     "ConfigError",
     "ExportError",

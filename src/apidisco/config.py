@@ -69,6 +69,7 @@ class Setting:
     flag: str | None = None
     secret: bool = False
     minimum: int | None = None
+    maximum: int | None = None
 
     def parse(self, raw: object, origin: str) -> Any:
         """Turn a raw value (a string from the environment, a TOML value) into this type."""
@@ -78,6 +79,8 @@ class Setting:
             value = _parse_int(raw, origin)
             if self.minimum is not None and value < self.minimum:
                 raise ConfigError(f"{origin} must be at least {self.minimum}, got {value}")
+            if self.maximum is not None and value > self.maximum:
+                raise ConfigError(f"{origin} must be at most {self.maximum}, got {value}")
             return value
         if self.type is Path:
             if not isinstance(raw, str) or not raw:
@@ -151,6 +154,66 @@ SETTINGS: tuple[Setting, ...] = (
         env=("APIDISCO_DATA_DIR",),
     ),
     Setting(
+        name="session_days",
+        type=int,
+        default=lambda: 30,
+        help="How long a login session lasts before `apidisco account login` is needed again.",
+        env=("APIDISCO_SESSION_DAYS",),
+        minimum=1,
+    ),
+    Setting(
+        name="password_rounds",
+        type=int,
+        default=lambda: 12,
+        help="bcrypt cost factor for new password hashes (4 to 31; each step doubles the work).",
+        env=("APIDISCO_PASSWORD_ROUNDS",),
+        minimum=4,
+        maximum=31,
+    ),
+    Setting(
+        name="allow_private_destinations",
+        type=bool,
+        default=lambda: False,
+        help=(
+            "Allow endpoints, the proxy and replay to reach loopback, private and "
+            "link-local addresses (for local development). Cloud metadata addresses "
+            "are refused regardless."
+        ),
+        env=("APIDISCO_ALLOW_PRIVATE_DESTINATIONS",),
+    ),
+    Setting(
+        name="endpoint_price",
+        type=int,
+        default=lambda: 25,
+        help="Credits charged to create an endpoint beyond those the plan includes.",
+        env=("APIDISCO_ENDPOINT_PRICE",),
+        minimum=0,
+    ),
+    Setting(
+        name="plan_free_endpoints",
+        type=int,
+        default=lambda: 0,
+        help="Endpoints a FREE-tier account may have without paying credits.",
+        env=("APIDISCO_PLAN_FREE_ENDPOINTS",),
+        minimum=0,
+    ),
+    Setting(
+        name="plan_pro_endpoints",
+        type=int,
+        default=lambda: 20,
+        help="Endpoints a PRO-tier account may have without paying credits.",
+        env=("APIDISCO_PLAN_PRO_ENDPOINTS",),
+        minimum=0,
+    ),
+    Setting(
+        name="plan_team_endpoints",
+        type=int,
+        default=lambda: 100,
+        help="Endpoints a TEAM-tier account may have without paying credits.",
+        env=("APIDISCO_PLAN_TEAM_ENDPOINTS",),
+        minimum=0,
+    ),
+    Setting(
         name="data_retention_days",
         type=int,
         default=lambda: 90,
@@ -171,6 +234,13 @@ class Settings:
     database_pool_min: int
     database_pool_max: int
     data_dir: Path
+    session_days: int
+    password_rounds: int
+    allow_private_destinations: bool
+    endpoint_price: int
+    plan_free_endpoints: int
+    plan_pro_endpoints: int
+    plan_team_endpoints: int
     data_retention_days: int
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
     config_file: Path | None = dataclasses.field(default=None, compare=False)
@@ -179,6 +249,13 @@ class Settings:
     def embedded_database_path(self) -> Path:
         """The SQLite file used when no database URL is configured."""
         return self.data_dir / "apidisco.db"
+
+    def included_endpoints(self, tier: str | None) -> int:
+        """Endpoints a subscription tier includes without charging credits."""
+        return {
+            "PRO": self.plan_pro_endpoints,
+            "TEAM": self.plan_team_endpoints,
+        }.get((tier or "FREE").upper(), self.plan_free_endpoints)
 
     def source_of(self, name: str) -> str:
         return self.sources.get(name, "default")

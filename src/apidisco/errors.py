@@ -7,6 +7,7 @@ One root, a shallow tree, one exit code per family::
     ├── ValidationError               exit 2  bad input from a user or a file
     ├── NotFoundError                 exit 3  no such row (or not yours: same error)
     ├── PermissionDeniedError         exit 4  the acting user may not do this
+    ├── AuthenticationError           exit 11 not logged in, wrong password, session ended
     ├── InsufficientCreditsError      exit 5  the balance does not cover the charge
     ├── InvalidTransitionError        exit 6  endpoint lifecycle refuses the move
     ├── StoreError                    exit 7  database unreachable, rejected a write
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 __all__ = [
     "ApidiscoError",
+    "AuthenticationError",
     "CaptureImportError",
     "ConfigError",
     "ExportError",
@@ -77,6 +79,12 @@ class PermissionDeniedError(ApidiscoError):
     """The acting user is known but may not do this."""
 
     exit_code = 4
+
+
+class AuthenticationError(ApidiscoError):
+    """No valid login: wrong credentials, an ended or expired session, a disabled account."""
+
+    exit_code = 11
 
 
 class InsufficientCreditsError(ApidiscoError):

@@ -37,7 +37,7 @@ def test_seed_creates_the_demo_accounts_with_sample_data(database: Database) -> 
             assert [(e.amount, e.balance_after, e.type) for e in ledger] == [
                 (100, 100, CreditTransactionType.SIGNUP)
             ]
-            [endpoint] = EndpointRepository(session).for_user(user.id)
+            [endpoint] = EndpointRepository(session).listing(user.id)
             assert endpoint.status == EndpointStatus.ACTIVE
             assert endpoint.proxy_url == f"/proxy/{endpoint.id}"
             assert endpoint.credits_used == 0

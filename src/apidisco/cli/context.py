@@ -8,9 +8,12 @@ from pathlib import Path
 
 import typer
 
+from apidisco.cli.credentials import TokenStore
 from apidisco.cli.output import Output
 from apidisco.config import Settings, resolve_settings
+from apidisco.services.actor import Actor
 from apidisco.services.database import Database, connect
+from apidisco.services.sessions import authenticate
 
 __all__ = ["AppContext", "app_context"]
 
@@ -37,6 +40,14 @@ class AppContext:
         if self._database is None:
             self._database = connect(self.settings, require_head=require_head)
         return self._database
+
+    @property
+    def tokens(self) -> TokenStore:
+        return TokenStore(self.environ, self.config_file)
+
+    def actor(self) -> Actor:
+        """The logged-in user; :class:`AuthenticationError` when there is none."""
+        return authenticate(self.database(), self.tokens.read())
 
     def close(self) -> None:
         if self._database is not None:

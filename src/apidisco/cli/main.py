@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from apidisco import __version__
-from apidisco.cli import config, db
+from apidisco.cli import account, audit, config, credits, db, endpoint, maintenance
 from apidisco.cli.context import AppContext
 from apidisco.cli.output import Output
 from apidisco.errors import ApidiscoError
@@ -67,6 +67,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app.add_typer(account.app, name="account")
+app.add_typer(credits.app, name="credits")
+app.add_typer(endpoint.app, name="endpoint")
+app.add_typer(audit.app, name="audit")
+app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(db.app, name="db")
 app.add_typer(config.app, name="config")
 

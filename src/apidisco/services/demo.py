@@ -11,22 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from apidisco.enums import CreditTransactionType, EndpointStatus, Protocol, Role
+from apidisco.enums import Protocol
+from apidisco.services.accounts import SIGNUP_CREDITS, create_account
+from apidisco.services.actor import Actor
+from apidisco.services.endpoints import insert_endpoint
 from apidisco.services.passwords import DEFAULT_ROUNDS, hash_password
 from apidisco.store.database import Database, Session
-from apidisco.store.models import ApiCall, Endpoint, User
-from apidisco.store.repositories import (
-    ApiCallRepository,
-    EndpointRepository,
-    LedgerRepository,
-    UserRepository,
-)
+from apidisco.store.models import ApiCall
+from apidisco.store.repositories import ApiCallRepository, UserRepository
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "SeedReport", "SeededAccount", "seed_demo"]
 
 DEMO_USERNAMES = ("demo1", "demo2", "demo3")
 DEMO_PASSWORD = "demo123"
-SIGNUP_CREDITS = 100
 SAMPLE_DESTINATION = "https://jsonplaceholder.typicode.com"
 SAMPLE_CALL_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -59,39 +56,30 @@ def seed_demo(database: Database, *, rounds: int = DEFAULT_ROUNDS) -> SeedReport
             if existing is not None:
                 accounts.append(SeededAccount(email, username, existing.id, created=False))
                 continue
-            user = users.add(
-                User(
-                    email=email,
-                    username=username,
-                    password_hash=hash_password(DEMO_PASSWORD, rounds=rounds),
-                    role=Role.USER,
-                    is_demo=True,
-                    credits=0,
-                )
+            user = create_account(
+                session,
+                email=email,
+                username=username,
+                password_hash=hash_password(DEMO_PASSWORD, rounds=rounds),
+                is_demo=True,
             )
-            LedgerRepository(session).record(
-                user.id,
-                SIGNUP_CREDITS,
-                CreditTransactionType.SIGNUP,
-                description="Free credits on signup",
-            )
-            _add_sample_endpoint(session, user)
+            _add_sample_endpoint(session, Actor(id=user.id, email=user.email, role=user.role))
             accounts.append(SeededAccount(email, username, user.id, created=True))
     return SeedReport(accounts=tuple(accounts))
 
 
-def _add_sample_endpoint(session: Session, user: User) -> None:
-    endpoint = Endpoint(
-        user_id=user.id,
-        name=f"Sample API Test - {user.username}",
-        destination_url=SAMPLE_DESTINATION,
-        proxy_url="",
-        status=EndpointStatus.ACTIVE,
-        credits_used=0,  # demo endpoints are free, so the balance stays at the signup credits
+def _add_sample_endpoint(session: Session, actor: Actor) -> None:
+    username = actor.email.partition("@")[0]
+    # A fixed, known public destination: no DNS check (the seed must work offline).
+    # Demo endpoints are free, so the balance stays at the signup credits.
+    endpoint = insert_endpoint(
+        session,
+        actor,
+        SAMPLE_DESTINATION,
+        name=f"Sample API Test - {username}",
+        price=0,
+        balance=SIGNUP_CREDITS,
     )
-    endpoint.proxy_url = f"/proxy/{endpoint.id}"
-    EndpointRepository(session).add(endpoint)
-    body = {"id": 1, "title": "Sample Post"}
     ApiCallRepository(session).add(
         ApiCall(
             endpoint_id=endpoint.id,
@@ -102,7 +90,7 @@ def _add_sample_endpoint(session: Session, user: User) -> None:
             response_status=200,
             response_headers={"content-type": "application/json"},
             response_body='{"id": 1, "title": "Sample Post"}',
-            response_body_json=body,
+            response_body_json={"id": 1, "title": "Sample Post"},
             timestamp=SAMPLE_CALL_TIME,
             duration=45,
         )

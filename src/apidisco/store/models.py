@@ -219,6 +219,8 @@ class Endpoint(TableModel, table=True):
         sa.Index(None, "proxyUrl"),
         sa.Index(None, "isPublic"),
         sa.Index(None, "slug"),
+        # Public documentation is addressed by slug (revision 0002).
+        sa.UniqueConstraint("slug"),
     )
 
     id: str = _id()
