@@ -15,23 +15,11 @@ from apidisco.errors import (
 from apidisco.services import accounts, sessions
 from apidisco.services.actor import Actor
 from apidisco.services.demo import seed_demo
-from apidisco.services.views import AccountView
 from apidisco.store.database import Database
 from apidisco.store.models import AuditLog, CreditTransaction, User
 from apidisco.store.models import Session as LoginSession
 from apidisco.store.repositories import LedgerRepository, UserRepository
-
-PASSWORD = "correct horse"
-
-
-def _signup(database: Database, name: str, password: str = PASSWORD) -> AccountView:
-    return accounts.signup(
-        database, email=f"{name}@example.com", username=name, password=password, rounds=4
-    )
-
-
-def _actor(account: AccountView) -> Actor:
-    return Actor(id=account.id, email=account.email, role=account.role)
+from tests.services.support import PASSWORD, signup
 
 
 def _count(database: Database, model: type[User | CreditTransaction | AuditLog]) -> int:
@@ -46,21 +34,11 @@ def _user(database: Database, user_id: str) -> User:
         return user
 
 
-@pytest.fixture
-def admin(database: Database) -> Actor:
-    return _actor(_signup(database, "alice"))
-
-
-@pytest.fixture
-def user(database: Database, admin: Actor) -> Actor:
-    return _actor(_signup(database, "bob"))
-
-
 # -- signup -----------------------------------------------------------------------------
 
 
 def test_signup_gives_100_credits_recorded_as_a_signup_ledger_row(database: Database) -> None:
-    account = _signup(database, "alice")
+    account = signup(database, "alice")
     assert account.credits == 100
     with database.session() as session:
         stored = UserRepository(session).get(account.id)
@@ -73,15 +51,15 @@ def test_signup_gives_100_credits_recorded_as_a_signup_ledger_row(database: Data
 
 
 def test_signup_stores_a_bcrypt_hash_not_the_password(database: Database) -> None:
-    account = _signup(database, "alice")
+    account = signup(database, "alice")
     stored = _user(database, account.id)
     assert stored.password_hash.startswith("$2b$04$")
     assert PASSWORD not in stored.password_hash
 
 
 def test_the_first_account_is_admin_and_the_second_a_user(database: Database) -> None:
-    first = _signup(database, "alice")
-    second = _signup(database, "bob")
+    first = signup(database, "alice")
+    second = signup(database, "bob")
     assert first.role == Role.ADMIN
     assert second.role == Role.USER
     assert _user(database, second.id).role == Role.USER
@@ -91,7 +69,7 @@ def test_demo_accounts_do_not_count_as_an_admin(database: Database) -> None:
     report = seed_demo(database, rounds=4)
     for seeded in report.accounts:
         assert _user(database, seeded.user_id).role == Role.USER
-    assert _signup(database, "alice").role == Role.ADMIN
+    assert signup(database, "alice").role == Role.ADMIN
 
 
 @pytest.mark.parametrize(
@@ -143,13 +121,13 @@ def test_invalid_usernames_are_refused(database: Database, username: str) -> Non
 
 def test_a_short_password_is_refused(database: Database) -> None:
     with pytest.raises(ValidationError, match="at least 8 characters"):
-        _signup(database, "alice", password="1234567")
+        signup(database, "alice", password="1234567")
     assert _count(database, User) == 0
     assert accounts.validate_password("12345678") == "12345678"
 
 
 def test_a_duplicate_email_is_refused_naming_the_email(database: Database) -> None:
-    _signup(database, "alice")
+    signup(database, "alice")
     with pytest.raises(ValidationError, match="email alice@example.com already exists"):
         accounts.signup(
             database, email="alice@example.com", username="other", password=PASSWORD, rounds=4
@@ -159,7 +137,7 @@ def test_a_duplicate_email_is_refused_naming_the_email(database: Database) -> No
 
 
 def test_a_duplicate_username_is_refused_naming_the_username(database: Database) -> None:
-    _signup(database, "alice")
+    signup(database, "alice")
     with pytest.raises(ValidationError, match="the username alice is taken"):
         accounts.signup(
             database, email="other@example.com", username="alice", password=PASSWORD, rounds=4
@@ -169,7 +147,7 @@ def test_a_duplicate_username_is_refused_naming_the_username(database: Database)
 
 
 def test_create_account_refuses_a_taken_email_inside_a_transaction(database: Database) -> None:
-    _signup(database, "alice")
+    signup(database, "alice")
     with (
         pytest.raises(ValidationError, match="already exists"),
         database.transaction() as session,
@@ -185,8 +163,8 @@ def test_create_account_refuses_a_taken_email_inside_a_transaction(database: Dat
 
 @pytest.mark.parametrize("how", ["id", "email", "EMAIL", "username"])
 def test_find_account_by_id_email_or_username(database: Database, how: str) -> None:
-    alice = _signup(database, "alice")
-    _signup(database, "bob")
+    alice = signup(database, "alice")
+    signup(database, "bob")
     reference = {
         "id": alice.id,
         "email": "alice@example.com",
@@ -198,7 +176,7 @@ def test_find_account_by_id_email_or_username(database: Database, how: str) -> N
 
 
 def test_find_account_refuses_an_unknown_reference(database: Database) -> None:
-    _signup(database, "alice")
+    signup(database, "alice")
     with database.session() as session, pytest.raises(NotFoundError, match="no account 'nobody'"):
         accounts.find_account(session, "nobody")
 
@@ -206,7 +184,7 @@ def test_find_account_refuses_an_unknown_reference(database: Database) -> None:
 def test_a_username_equal_to_another_accounts_id_does_not_hijack_lookups(
     database: Database,
 ) -> None:
-    alice = _signup(database, "alice")
+    alice = signup(database, "alice")
     # Ids are 24 lowercase letters and digits: a valid username too.
     accounts.signup(
         database, email="mallory@example.com", username=alice.id, password=PASSWORD, rounds=4

@@ -8,38 +8,14 @@ from apidisco.enums import EndpointStatus, Role
 from apidisco.errors import AuthenticationError, InvalidTransitionError
 from apidisco.services import accounts, audit, credits, endpoints, sessions
 from apidisco.services.actor import Actor
-from apidisco.services.endpoints import Pricing
-from apidisco.services.views import AccountView, AuditEntryView
+from apidisco.services.views import AuditEntryView
 from apidisco.store.database import Database
-
-PASSWORD = "correct horse"
-PRICING = Pricing(endpoint_price=25, included={"FREE": 0, "PRO": 0, "TEAM": 0})
-DESTINATION = "https://93.184.216.34/api"
-
-
-def _signup(database: Database, name: str) -> AccountView:
-    return accounts.signup(
-        database, email=f"{name}@example.com", username=name, password=PASSWORD, rounds=4
-    )
-
-
-def _actor(account: AccountView) -> Actor:
-    return Actor(id=account.id, email=account.email, role=account.role)
+from tests.services.support import DESTINATION, PASSWORD, PRICING
 
 
 def _only(entries: list[AuditEntryView]) -> AuditEntryView:
     assert len(entries) == 1, [(e.action, e.details) for e in entries]
     return entries[0]
-
-
-@pytest.fixture
-def admin(database: Database) -> Actor:
-    return _actor(_signup(database, "alice"))
-
-
-@pytest.fixture
-def user(database: Database, admin: Actor) -> Actor:
-    return _actor(_signup(database, "bob"))
 
 
 def test_signup_is_audited(database: Database, admin: Actor, user: Actor) -> None:

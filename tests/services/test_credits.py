@@ -12,26 +12,11 @@ from apidisco.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from apidisco.services import accounts, credits, endpoints
+from apidisco.services import credits, endpoints
 from apidisco.services.actor import Actor
-from apidisco.services.endpoints import Pricing
-from apidisco.services.views import AccountView
 from apidisco.store.database import Database
 from apidisco.store.models import AuditLog, CreditTransaction, User
-
-PASSWORD = "correct horse"
-PRICING = Pricing(endpoint_price=25, included={"FREE": 0, "PRO": 0, "TEAM": 0})
-DESTINATION = "https://93.184.216.34/api"
-
-
-def _signup(database: Database, name: str) -> AccountView:
-    return accounts.signup(
-        database, email=f"{name}@example.com", username=name, password=PASSWORD, rounds=4
-    )
-
-
-def _actor(account: AccountView) -> Actor:
-    return Actor(id=account.id, email=account.email, role=account.role)
+from tests.services.support import DESTINATION, PRICING
 
 
 def _stored_credits(database: Database, user_id: str) -> int:
@@ -59,16 +44,6 @@ def _grants_audited(database: Database) -> int:
             .where(AuditLog.action == "CREDITS_GRANTED")
         )
         return int(session.execute(statement).scalar_one())
-
-
-@pytest.fixture
-def admin(database: Database) -> Actor:
-    return _actor(_signup(database, "alice"))
-
-
-@pytest.fixture
-def user(database: Database, admin: Actor) -> Actor:
-    return _actor(_signup(database, "bob"))
 
 
 def test_the_ledger_explains_the_balance_after_grants_and_charges(

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from itertools import product
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from apidisco.enums import CreditTransactionType, EndpointStatus, Protocol
+from apidisco.enums import CreditTransactionType, EndpointStatus
 from apidisco.errors import (
     InsufficientCreditsError,
     InvalidTransitionError,
@@ -18,10 +17,10 @@ from apidisco.errors import (
     ValidationError,
 )
 from apidisco.lifecycle import TRANSITIONS
-from apidisco.services import accounts, credits, endpoints
+from apidisco.services import credits, endpoints
 from apidisco.services.actor import Actor
 from apidisco.services.endpoints import Pricing
-from apidisco.services.views import AccountView, EndpointView
+from apidisco.services.views import EndpointView
 from apidisco.store.database import Database
 from apidisco.store.models import (
     ApiCall,
@@ -29,34 +28,14 @@ from apidisco.store.models import (
     CreditTransaction,
     DiscoveredEndpoint,
     Endpoint,
-    TableModel,
     User,
 )
-from apidisco.store.repositories import ApiCallRepository
+from tests.services.support import DESTINATION, PRICING, actor_of, capture, count, signup
 
-PASSWORD = "correct horse"
-PRICING = Pricing(endpoint_price=25, included={"FREE": 0, "PRO": 0, "TEAM": 0})
 PLAN = Pricing(endpoint_price=25, included={"FREE": 1, "PRO": 20, "TEAM": 100})
-DESTINATION = "https://93.184.216.34/api"
 
 ALLOWED = [(a, b) for a, b in product(EndpointStatus, EndpointStatus) if b in TRANSITIONS[a]]
 REFUSED = [(a, b) for a, b in product(EndpointStatus, EndpointStatus) if b not in TRANSITIONS[a]]
-
-
-def _signup(database: Database, name: str) -> AccountView:
-    return accounts.signup(
-        database, email=f"{name}@example.com", username=name, password=PASSWORD, rounds=4
-    )
-
-
-def _actor(account: AccountView) -> Actor:
-    return Actor(id=account.id, email=account.email, role=account.role)
-
-
-def _count(database: Database, model: type[TableModel], *conditions: Any) -> int:
-    with database.session() as session:
-        statement = sa.select(sa.func.count()).select_from(model).where(*conditions)
-        return int(session.execute(statement).scalar_one())
 
 
 def _stored(database: Database, endpoint_id: str) -> Endpoint:
@@ -88,18 +67,8 @@ def _credits(database: Database, actor: Actor) -> int:
 
 
 @pytest.fixture
-def admin(database: Database) -> Actor:
-    return _actor(_signup(database, "alice"))
-
-
-@pytest.fixture
-def user(database: Database, admin: Actor) -> Actor:
-    return _actor(_signup(database, "bob"))
-
-
-@pytest.fixture
 def other(database: Database, admin: Actor) -> Actor:
-    return _actor(_signup(database, "carol"))
+    return actor_of(signup(database, "carol"))
 
 
 @pytest.fixture
@@ -134,13 +103,13 @@ def test_create_without_enough_credits_leaves_nothing_behind(
 ) -> None:
     credits.grant(database, admin, "bob", -90, "leave ten")
     ledger_before = len(_ledger(database, user.id))
-    audit_before = _count(database, AuditLog)
+    audit_before = count(database, AuditLog)
     with pytest.raises(InsufficientCreditsError, match="costs 25 credits and you have 10"):
         endpoints.create(database, user, DESTINATION, pricing=PRICING, slug="my-api")
-    assert _count(database, Endpoint) == 0
+    assert count(database, Endpoint) == 0
     assert len(_ledger(database, user.id)) == ledger_before
-    assert _count(database, CreditTransaction, CreditTransaction.type == "ENDPOINT") == 0
-    assert _count(database, AuditLog) == audit_before
+    assert count(database, CreditTransaction, CreditTransaction.type == "ENDPOINT") == 0
+    assert count(database, AuditLog) == audit_before
     assert _credits(database, user) == 10
 
 
@@ -148,11 +117,11 @@ def test_the_plan_allowance_makes_the_first_endpoint_free(database: Database, us
     first = endpoints.create(database, user, DESTINATION, pricing=PLAN)
     assert first.credits_used == 0
     assert _credits(database, user) == 100
-    assert _count(database, CreditTransaction, CreditTransaction.endpoint_id == first.id) == 0
+    assert count(database, CreditTransaction, CreditTransaction.endpoint_id == first.id) == 0
     second = endpoints.create(database, user, DESTINATION, pricing=PLAN)
     assert second.credits_used == 25
     assert _credits(database, user) == 75
-    assert _count(database, CreditTransaction, CreditTransaction.endpoint_id == second.id) == 1
+    assert count(database, CreditTransaction, CreditTransaction.endpoint_id == second.id) == 1
 
 
 def test_an_included_endpoint_needs_no_credits(
@@ -197,7 +166,7 @@ def test_private_destinations_are_refused_by_default(
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         endpoints.create(database, user, url, pricing=PRICING)
-    assert _count(database, Endpoint) == 0
+    assert count(database, Endpoint) == 0
     assert _credits(database, user) == 100
 
 
@@ -220,13 +189,13 @@ def test_the_metadata_address_is_always_refused(
             pricing=PRICING,
             allow_private=allow_private,
         )
-    assert _count(database, Endpoint) == 0
+    assert count(database, Endpoint) == 0
 
 
 def test_only_http_and_https_destinations(database: Database, user: Actor) -> None:
     with pytest.raises(ValidationError, match="must start with http:// or https://"):
         endpoints.create(database, user, "ftp://93.184.216.34/", pricing=PRICING)
-    assert _count(database, Endpoint) == 0
+    assert count(database, Endpoint) == 0
 
 
 # -- slugs ------------------------------------------------------------------------------
@@ -243,7 +212,7 @@ def test_valid_slugs(slug: str) -> None:
 def test_invalid_slugs_are_refused(database: Database, user: Actor, slug: str) -> None:
     with pytest.raises(ValidationError, match="lowercase letters, digits and single hyphens"):
         endpoints.create(database, user, DESTINATION, pricing=PRICING, slug=slug)
-    assert _count(database, Endpoint) == 0
+    assert count(database, Endpoint) == 0
     assert _credits(database, user) == 100
 
 
@@ -251,7 +220,7 @@ def test_a_taken_slug_is_refused(database: Database, user: Actor, other: Actor) 
     endpoints.create(database, user, DESTINATION, pricing=PRICING, slug="shop-api")
     with pytest.raises(ValidationError, match="the slug 'shop-api' is taken"):
         endpoints.create(database, other, DESTINATION, pricing=PRICING, slug="shop-api")
-    assert _count(database, Endpoint) == 1
+    assert count(database, Endpoint) == 1
     assert _credits(database, other) == 100
 
 
@@ -293,7 +262,7 @@ def test_admins_act_on_other_users_endpoints(
     assert endpoints.publish(database, admin, endpoint.id, "admin-slug").is_public is True
     removed = endpoints.delete(database, admin, endpoint.id)
     assert removed["api_calls"] == 0
-    assert _count(database, Endpoint) == 0
+    assert count(database, Endpoint) == 0
 
 
 def test_listing_shows_own_endpoints_and_everyone_only_to_admins(
@@ -337,12 +306,12 @@ def test_every_transition_not_in_the_table_is_refused(
     target: EndpointStatus,
 ) -> None:
     _set_status(database, endpoint.id, current)
-    changes = _count(database, AuditLog, AuditLog.action == "ENDPOINT_STATUS_CHANGED")
+    changes = count(database, AuditLog, AuditLog.action == "ENDPOINT_STATUS_CHANGED")
     expected = re.escape(f"an endpoint that is {current.value} cannot become {target.value}")
     with pytest.raises(InvalidTransitionError, match=expected):
         endpoints.change_status(database, user, endpoint.id, target)
     assert _stored(database, endpoint.id).status == current
-    assert _count(database, AuditLog, AuditLog.action == "ENDPOINT_STATUS_CHANGED") == changes
+    assert count(database, AuditLog, AuditLog.action == "ENDPOINT_STATUS_CHANGED") == changes
 
 
 @pytest.mark.parametrize(("current", "target"), ALLOWED, ids=[f"{a}->{b}" for a, b in ALLOWED])
@@ -399,20 +368,9 @@ def test_an_archived_endpoint_cannot_be_resumed(
 
 
 def _capture(database: Database, endpoint_id: str, count: int) -> None:
+    """Captured calls plus a discovered endpoint, all owned by the endpoint."""
+    capture(database, endpoint_id, count)
     with database.transaction() as session:
-        calls = ApiCallRepository(session)
-        for index in range(count):
-            calls.add(
-                ApiCall(
-                    endpoint_id=endpoint_id,
-                    method="GET",
-                    url=f"https://93.184.216.34/api/items/{index}",
-                    protocol=Protocol.HTTPS.value,
-                    request_headers={},
-                    response_status=200,
-                    response_headers={},
-                )
-            )
         session.add(
             DiscoveredEndpoint(endpoint_id=endpoint_id, pattern="/api/items/{id}", methods=["GET"])
         )
@@ -432,10 +390,10 @@ def test_delete_removes_owned_rows_and_keeps_the_ledger(
         "action_sequences": 0,
         "api_changes": 0,
     }
-    assert _count(database, Endpoint, Endpoint.id == endpoint.id) == 0
-    assert _count(database, ApiCall, ApiCall.endpoint_id == endpoint.id) == 0
-    assert _count(database, DiscoveredEndpoint, DiscoveredEndpoint.endpoint_id == endpoint.id) == 0
-    assert _count(database, ApiCall, ApiCall.endpoint_id == kept.id) == 1
+    assert count(database, Endpoint, Endpoint.id == endpoint.id) == 0
+    assert count(database, ApiCall, ApiCall.endpoint_id == endpoint.id) == 0
+    assert count(database, DiscoveredEndpoint, DiscoveredEndpoint.endpoint_id == endpoint.id) == 0
+    assert count(database, ApiCall, ApiCall.endpoint_id == kept.id) == 1
     charges = [e for e in _ledger(database, user.id) if e.type == CreditTransactionType.ENDPOINT]
     assert [(e.amount, e.endpoint_id) for e in charges] == [(-25, None), (-25, kept.id)]
     assert _credits(database, user) == 50

@@ -10,25 +10,14 @@ import sqlalchemy as sa
 
 from apidisco.errors import AuthenticationError
 from apidisco.services import accounts, audit, sessions
-from apidisco.services.actor import Actor
 from apidisco.services.views import AccountView
 from apidisco.store.database import Database
 from apidisco.store.models import AuditLog, User
 from apidisco.store.models import Session as LoginSession
 from apidisco.store.repositories import UserRepository
+from tests.services.support import PASSWORD, actor_of, signup
 
-PASSWORD = "correct horse"
 MOMENT = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
-
-
-def _signup(database: Database, name: str) -> AccountView:
-    return accounts.signup(
-        database, email=f"{name}@example.com", username=name, password=PASSWORD, rounds=4
-    )
-
-
-def _actor(account: AccountView) -> Actor:
-    return Actor(id=account.id, email=account.email, role=account.role)
 
 
 def _session_rows(database: Database) -> list[LoginSession]:
@@ -44,7 +33,7 @@ def _audit_rows(database: Database, action: str) -> list[AuditLog]:
 
 @pytest.fixture
 def account(database: Database) -> AccountView:
-    return _signup(database, "alice")
+    return signup(database, "alice")
 
 
 def test_hash_token_is_sha256_hex() -> None:
@@ -135,8 +124,8 @@ def test_a_failed_login_is_audited_although_login_raised(
 
 
 def test_a_disabled_account_cannot_log_in(database: Database, account: AccountView) -> None:
-    bob = _signup(database, "bob")
-    accounts.set_enabled(database, _actor(account), "bob", False)
+    bob = signup(database, "bob")
+    accounts.set_enabled(database, actor_of(account), "bob", False)
     with pytest.raises(AuthenticationError, match="the account bob@example.com is disabled"):
         sessions.login(database, email="bob@example.com", password=PASSWORD)
     assert _session_rows(database) == []
@@ -145,9 +134,9 @@ def test_a_disabled_account_cannot_log_in(database: Database, account: AccountVi
     assert failure.details == {"email": "bob@example.com", "reason": "disabled"}
 
 
-def test_authenticate_returns_the_actor(database: Database, account: AccountView) -> None:
+def test_authenticate_returns_theactor_of(database: Database, account: AccountView) -> None:
     login = sessions.login(database, email="alice@example.com", password=PASSWORD)
-    assert sessions.authenticate(database, login.token) == _actor(account)
+    assert sessions.authenticate(database, login.token) == actor_of(account)
 
 
 def test_an_expired_session_is_refused(database: Database, account: AccountView) -> None:
@@ -201,12 +190,12 @@ def test_logout_ends_only_that_session(database: Database, account: AccountView)
 
 
 def test_whoami_returns_the_account(database: Database, account: AccountView) -> None:
-    view = sessions.whoami(database, _actor(account))
+    view = sessions.whoami(database, actor_of(account))
     assert (view.id, view.email, view.credits) == (account.id, "alice@example.com", 100)
 
 
 def test_whoami_of_a_deleted_account_is_refused(database: Database, account: AccountView) -> None:
-    actor = _actor(account)
+    actor = actor_of(account)
     with database.transaction() as session:
         session.execute(sa.delete(User).where(User.id == account.id))
     with pytest.raises(AuthenticationError, match="no longer exists: run `apidisco account login`"):
@@ -215,5 +204,5 @@ def test_whoami_of_a_deleted_account_is_refused(database: Database, account: Acc
 
 def test_login_is_audited(database: Database, account: AccountView) -> None:
     sessions.login(database, email="alice@example.com", password=PASSWORD)
-    entries = audit.list_entries(database, _actor(account), action="USER_LOGIN")
+    entries = audit.list_entries(database, actor_of(account), action="USER_LOGIN")
     assert [(e.user_id, e.resource_id) for e in entries] == [(account.id, account.id)]

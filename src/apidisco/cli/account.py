@@ -39,8 +39,7 @@ def _show(state: AppContext, account: AccountView, *, title: str | None = None) 
     if out.json_mode:
         out.json(account)
         return
-    out.table(
-        ["Field", "Value"],
+    out.fields(
         [
             ("id", account.id),
             ("email", account.email),

@@ -23,8 +23,7 @@ def _show(state: AppContext, endpoint: EndpointView, *, title: str | None = None
     if out.json_mode:
         out.json(endpoint)
         return
-    out.table(
-        ["Field", "Value"],
+    out.fields(
         [
             ("id", endpoint.id),
             ("name", endpoint.name),

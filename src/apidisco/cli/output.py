@@ -81,6 +81,10 @@ class Output:
             table.add_row(*(escape("" if cell is None else str(cell)) for cell in row))
         self._stdout.print(table)
 
+    def fields(self, pairs: Iterable[tuple[str, Any]], *, title: str | None = None) -> None:
+        """One record as a two-column table of field names and values."""
+        self.table(["Field", "Value"], pairs, title=title)
+
     @staticmethod
     def error(text: str) -> None:
         """One line on stderr: ``Error: <text>``."""
