@@ -257,7 +257,12 @@ class ApiCall(TableModel, table=True):
         sa.Index(None, "endpointPattern", "method"),
         sa.Index(None, "method"),
         sa.Index(None, "protocol"),
+        sa.Index(None, "connectionId"),
         _enum_check("protocol", Protocol, "protocol"),
+        sa.CheckConstraint(
+            "\"messageDirection\" IS NULL OR \"messageDirection\" IN ('client', 'server')",
+            name="messageDirection",
+        ),
         sa.CheckConstraint(
             '"responseStatus" IS NULL OR "responseStatus" BETWEEN 100 AND 599',
             name="responseStatus",
@@ -281,6 +286,15 @@ class ApiCall(TableModel, table=True):
     cors_headers: dict[str, Any] | None = _json("corsHeaders")
     timestamp: datetime = _created("timestamp")
     duration: int | None = Field(default=None)
+    # Capture details the spec has no column for (revision 0003, docs/schema-changes.md).
+    request_body_truncated: bool = _flag("requestBodyTruncated", False)
+    response_body_truncated: bool = _flag("responseBodyTruncated", False)
+    request_body_encoding: str | None = _text("requestBodyEncoding", nullable=True)
+    response_body_encoding: str | None = _text("responseBodyEncoding", nullable=True)
+    error: str | None = _text("error", nullable=True)
+    connection_id: str | None = _text("connectionId", nullable=True)
+    message_direction: str | None = _text("messageDirection", nullable=True)
+    graphql_operation: str | None = _text("graphqlOperation", nullable=True)
 
 
 # -- analysis results ---------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Masking secrets before anything is stored.
+
+Sensitive header values, cookie and set-cookie values, sensitive query
+parameters and sensitive JSON or form fields are replaced by a mask that keeps
+what auth detection and change detection need (the auth scheme and a short
+fingerprint of the value) and nothing else::
+
+    Authorization: Bearer eyJhbGciOi...   →   Bearer ‹masked:3f9a1c2e›
+    Cookie: session=abc; theme=dark       →   session=‹masked:ba7816bf›; theme=‹masked:...›
+
+The fingerprint is the first 8 hex digits of the value's SHA-256: equal
+values mask equally, different values (almost always) differently. The
+originals are returned beside the masked data so the caller can keep them,
+encrypted, for replay; the names masked by default are listed in
+``docs/capture.md`` and are configurable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "DEFAULT_SENSITIVE_FIELDS",
+    "DEFAULT_SENSITIVE_HEADERS",
+    "DEFAULT_SENSITIVE_QUERY",
+    "Masker",
+    "fingerprint",
+]
+
+DEFAULT_SENSITIVE_HEADERS: frozenset[str] = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "api-key",
+        "apikey",
+        "x-auth-token",
+        "x-access-token",
+        "x-refresh-token",
+        "x-csrf-token",
+        "x-xsrf-token",
+        "x-amz-security-token",
+        "x-goog-api-key",
+        "ocp-apim-subscription-key",
+    }
+)
+DEFAULT_SENSITIVE_QUERY: frozenset[str] = frozenset(
+    {
+        "api_key",
+        "apikey",
+        "api-key",
+        "key",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "auth",
+        "signature",
+        "sig",
+        "password",
+        "secret",
+        "client_secret",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+    }
+)
+DEFAULT_SENSITIVE_FIELDS: frozenset[str] = frozenset(
+    {
+        "password",
+        "passwd",
+        "pass",
+        "new_password",
+        "old_password",
+        "current_password",
+        "secret",
+        "client_secret",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "api_key",
+        "apikey",
+        "private_key",
+        "card_number",
+        "cvv",
+        "cvc",
+        "ssn",
+    }
+)
+
+_SCHEMES = ("bearer", "basic", "digest", "token", "apikey", "negotiate", "hmac", "aws4-hmac-sha256")
+_MASK = re.compile(r"‹masked:[0-9a-f]{8}›")
+
+
+def fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+@dataclass
+class Masker:
+    """Masks one exchange's secrets; collects the originals by fingerprint."""
+
+    headers: frozenset[str] = DEFAULT_SENSITIVE_HEADERS
+    query: frozenset[str] = DEFAULT_SENSITIVE_QUERY
+    fields: frozenset[str] = DEFAULT_SENSITIVE_FIELDS
+    originals: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._query = {_normalise(name) for name in self.query}
+        self._fields = {_normalise(name) for name in self.fields}
+        self._headers = {name.lower() for name in self.headers}
+
+    def mask(self, value: str) -> str:
+        """The mask for one secret value (remembered for the caller)."""
+        if not value or _MASK.fullmatch(value):
+            return value
+        digest = fingerprint(value)
+        self.originals[digest] = value
+        return f"‹masked:{digest}›"
+
+    # -- headers ---------------------------------------------------------------------
+
+    def header(self, name: str, value: str) -> str:
+        lowered = name.lower()
+        if lowered not in self._headers:
+            return value
+        if lowered == "cookie":
+            return "; ".join(self._cookie_pair(pair) for pair in value.split(";") if pair.strip())
+        if lowered == "set-cookie":
+            first, _, attributes = value.partition(";")
+            masked = self._cookie_pair(first)
+            return f"{masked};{attributes}" if attributes else masked
+        scheme, _, credentials = value.strip().partition(" ")
+        if credentials and scheme.lower() in _SCHEMES:
+            return f"{scheme} {self.mask(credentials.strip())}"
+        return self.mask(value.strip())
+
+    def _cookie_pair(self, pair: str) -> str:
+        name, separator, value = pair.strip().partition("=")
+        return f"{name}={self.mask(value)}" if separator else self.mask(name)
+
+    def is_sensitive_header(self, name: str) -> bool:
+        return name.lower() in self._headers
+
+    # -- query parameters and form fields ---------------------------------------------
+
+    def parameter(self, name: str, value: str) -> str:
+        return self.mask(value) if _normalise(name) in self._query | self._fields else value
+
+    def parameters(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(name, self.parameter(name, value)) for name, value in pairs]
+
+    # -- JSON documents ---------------------------------------------------------------
+
+    def json(self, document: Any) -> Any:
+        """A copy of ``document`` with sensitive fields' values masked, at any depth."""
+        if isinstance(document, dict):
+            return {key: self._json_field(key, value) for key, value in document.items()}
+        if isinstance(document, list):
+            return [self.json(item) for item in document]
+        return document
+
+    def _json_field(self, key: Any, value: Any) -> Any:
+        if isinstance(key, str) and _normalise(key) in self._fields and value is not None:
+            if isinstance(value, dict | list):
+                return self.json(value)
+            return self.mask(str(value))
+        return self.json(value)
