@@ -214,6 +214,14 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting(
+        name="capture_max_body",
+        type=int,
+        default=lambda: 1_048_576,
+        help="Bodies longer than this many bytes are stored cut to it and flagged as truncated.",
+        env=("APIDISCO_CAPTURE_MAX_BODY",),
+        minimum=0,
+    ),
+    Setting(
         name="data_retention_days",
         type=int,
         default=lambda: 90,
@@ -241,6 +249,7 @@ class Settings:
     plan_free_endpoints: int
     plan_pro_endpoints: int
     plan_team_endpoints: int
+    capture_max_body: int
     data_retention_days: int
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
     config_file: Path | None = dataclasses.field(default=None, compare=False)

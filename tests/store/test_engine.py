@@ -88,3 +88,27 @@ def test_connect_errors_pass_other_exceptions_through() -> None:
     url = parse_database_url("sqlite:///x.db")
     with pytest.raises(KeyError), translate_connect_errors(url):
         raise KeyError("not a database error")
+
+
+def test_sqlite_reads_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    import sqlite3
+    import time
+
+    import sqlalchemy as sa
+
+    from apidisco.store import migrate
+
+    path = tmp_path / "busy.db"
+    database = Database(engine=create_engine(sqlite_url(path)))
+    migrate.upgrade(database)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        started = time.monotonic()
+        with database.session() as session:
+            assert session.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == 0
+        assert time.monotonic() - started < 1.0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        database.dispose()

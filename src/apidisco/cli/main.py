@@ -17,7 +17,19 @@ import typer
 from typer.core import TyperGroup
 
 from apidisco import __version__
-from apidisco.cli import account, audit, config, credits, db, endpoint, maintenance
+from apidisco.cli import (
+    account,
+    addon,
+    audit,
+    calls,
+    capture,
+    config,
+    credits,
+    db,
+    endpoint,
+    maintenance,
+    proxy,
+)
 from apidisco.cli.context import AppContext
 from apidisco.cli.output import Output
 from apidisco.errors import ApidiscoError
@@ -70,6 +82,10 @@ app = typer.Typer(
 app.add_typer(account.app, name="account")
 app.add_typer(credits.app, name="credits")
 app.add_typer(endpoint.app, name="endpoint")
+app.command("proxy")(proxy.proxy)
+app.add_typer(addon.app, name="addon")
+app.add_typer(capture.app, name="capture")
+app.add_typer(calls.app, name="calls")
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(db.app, name="db")

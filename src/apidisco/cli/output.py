@@ -7,8 +7,9 @@ one line on stderr.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -18,6 +19,14 @@ from typing import Any
 import orjson
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 __all__ = ["Output", "to_json"]
@@ -84,6 +93,27 @@ class Output:
     def fields(self, pairs: Iterable[tuple[str, Any]], *, title: str | None = None) -> None:
         """One record as a two-column table of field names and values."""
         self.table(["Field", "Value"], pairs, title=title)
+
+    @contextlib.contextmanager
+    def progress(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
+        """A progress bar over ``total`` bytes on stderr; yields ``advance(n)``.
+
+        Silent in --json mode and when stderr is not a terminal.
+        """
+        console = Console(file=sys.stderr)
+        if self.json_mode or not console.is_terminal:
+            yield lambda _amount: None
+            return
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda amount: bar.advance(task, amount)
 
     @staticmethod
     def error(text: str) -> None:

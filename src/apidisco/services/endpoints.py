@@ -29,6 +29,7 @@ __all__ = [
     "create",
     "deactivate",
     "delete",
+    "find_endpoint",
     "get",
     "insert_endpoint",
     "listing",
@@ -79,7 +80,7 @@ def _ensure_slug_free(session: Session, slug: str, endpoint_id: str | None = Non
         raise ValidationError(f"the slug {slug!r} is taken")
 
 
-def _find(session: Session, actor: Actor, reference: str) -> Endpoint:
+def find_endpoint(session: Session, actor: Actor, reference: str) -> Endpoint:
     """The endpoint named by id or slug, if the actor may see it."""
     endpoints = EndpointRepository(session)
     endpoint = endpoints.get(reference) or endpoints.by_slug(reference)
@@ -189,7 +190,7 @@ def listing(database: Database, actor: Actor, *, everyone: bool = False) -> list
 
 def get(database: Database, actor: Actor, reference: str) -> EndpointView:
     with database.session() as session:
-        return EndpointView.of(_find(session, actor, reference))
+        return EndpointView.of(find_endpoint(session, actor, reference))
 
 
 def rename(database: Database, actor: Actor, reference: str, name: str) -> EndpointView:
@@ -197,7 +198,7 @@ def rename(database: Database, actor: Actor, reference: str, name: str) -> Endpo
     if not name:
         raise ValidationError("the name must not be empty")
     with database.transaction() as session:
-        endpoint = _find(session, actor, reference)
+        endpoint = find_endpoint(session, actor, reference)
         previous, endpoint.name = endpoint.name, name
         audit.record(
             session,
@@ -216,7 +217,7 @@ def change_status(
 ) -> EndpointView:
     """Move an endpoint to ``status`` if the lifecycle allows it; else change nothing."""
     with database.transaction() as session:
-        endpoint = _find(session, actor, reference)
+        endpoint = find_endpoint(session, actor, reference)
         _transition(session, actor, endpoint, status)
         session.flush()
         return EndpointView.of(endpoint)
@@ -261,7 +262,7 @@ def delete(database: Database, actor: Actor, reference: str) -> dict[str, int]:
     link to the endpoint is cleared).
     """
     with database.transaction() as session:
-        endpoint = _find(session, actor, reference)
+        endpoint = find_endpoint(session, actor, reference)
         endpoints = EndpointRepository(session)
         removed = endpoints.owned_counts([endpoint.id])
         endpoints.delete(endpoint)
@@ -283,7 +284,7 @@ def publish(
     if slug is not None:
         validate_slug(slug)
     with database.transaction() as session:
-        endpoint = _find(session, actor, reference)
+        endpoint = find_endpoint(session, actor, reference)
         slug = slug or endpoint.slug
         if slug is None:
             raise ValidationError("give the endpoint a slug to publish it under: --slug my-api")
@@ -303,7 +304,7 @@ def publish(
 
 def unpublish(database: Database, actor: Actor, reference: str) -> EndpointView:
     with database.transaction() as session:
-        endpoint = _find(session, actor, reference)
+        endpoint = find_endpoint(session, actor, reference)
         endpoint.is_public = False
         audit.record(
             session,
@@ -328,7 +329,7 @@ def set_monitoring(
     if frequency is not None and frequency not in FREQUENCIES:
         raise ValidationError(f"frequency must be one of {', '.join(FREQUENCIES)}")
     with database.transaction() as session:
-        endpoint = _find(session, actor, reference)
+        endpoint = find_endpoint(session, actor, reference)
         if frequency is not None and endpoint.status == EndpointStatus.ARCHIVED:
             raise ValidationError("an archived endpoint cannot be monitored")
         if frequency is not None and endpoint.status == EndpointStatus.COMPLETE:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from apidisco.config import Settings
 from apidisco.store.engine import (
+    SQLITE_BEGIN,
     create_engine,
     describe_url,
     parse_database_url,
@@ -44,9 +45,14 @@ class Database:
         """
         return cls(engine=connection.engine, connection=connection)
 
-    def _session(self) -> Session:
+    def _session(self, *, read_only: bool = False) -> Session:
         if self.connection is None:
-            return Session(self.engine, expire_on_commit=False)
+            bind = (
+                self.engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+                if read_only
+                else self.engine
+            )
+            return Session(bind, expire_on_commit=False)
         return Session(
             self.connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
@@ -67,7 +73,7 @@ class Database:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             yield session
 
     @contextlib.contextmanager

@@ -7,7 +7,8 @@ embedded default. Each engine is configured for how apidisco uses it:
   pre-ping, a connect timeout.
 - SQLite: foreign keys enforced, WAL journal, a busy timeout, and every
   transaction opened with ``BEGIN IMMEDIATE`` so concurrent writers queue
-  instead of failing on a lock upgrade. (pysqlite's own transaction handling
+  instead of failing on a lock upgrade (read-only sessions begin DEFERRED and
+  never wait for a writer). (pysqlite's own transaction handling
   is switched off so SAVEPOINTs work; see SQLAlchemy's "Serializable isolation
   / Savepoints / Transactional DDL" notes for pysqlite.)
 """
@@ -26,6 +27,7 @@ from sqlalchemy import event, exc
 from apidisco.errors import ConfigError, StoreError
 
 __all__ = [
+    "SQLITE_BEGIN",
     "create_engine",
     "describe_url",
     "error_reason",
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option naming how a SQLite transaction begins: IMMEDIATE (default) or DEFERRED.
+SQLITE_BEGIN = "apidisco_sqlite_begin"
 PG_CONNECT_TIMEOUT_S = 10
 
 
@@ -128,7 +132,10 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front; read-only sessions ask for a
+        # deferred BEGIN and, in WAL mode, never wait for a writer.
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 

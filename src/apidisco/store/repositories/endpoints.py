@@ -46,6 +46,19 @@ class EndpointRepository:
             statement = statement.where(Endpoint.user_id == user_id)
         return list(self.session.exec(statement))
 
+    def with_destination_prefix(self, prefix: str) -> list[Endpoint]:
+        """Endpoints whose ``destinationUrl`` starts with ``prefix`` (literally), oldest first.
+
+        The proxy matches traffic to endpoints by origin: it asks for
+        ``https://api.example.com`` and picks among the answers itself.
+        """
+        statement = (
+            select(Endpoint)
+            .where(col(Endpoint.destination_url).startswith(prefix, autoescape=True))
+            .order_by(col(Endpoint.created_at), col(Endpoint.id))
+        )
+        return list(self.session.exec(statement))
+
     def count_included(self, user_id: str) -> int:
         """The user's endpoints that the plan paid for (created free), archived ones aside."""
         statement = (

@@ -1,0 +1,387 @@
+"""``Recorder``: the mitmproxy addon that records traffic into the store.
+
+Every HTTP exchange, failed request, WebSocket handshake and WebSocket message
+that passes through mitmproxy becomes ``api_calls`` rows of one endpoint (via
+:mod:`apidisco.addon.convert` and :class:`~apidisco.capture.rows.RowBuilder`),
+handed to the batched :class:`~apidisco.store.writer.CaptureWriter`. Works in
+regular, reverse, upstream and transparent modes, and on saved flows::
+
+    mitmdump -s "$(apidisco addon path)" --set apidisco_endpoint=<id>
+    mitmdump -n -r saved.flows -s "$(apidisco addon path)" --set apidisco_endpoint=<id>
+
+Which endpoint a flow belongs to: the one the gateway routed it to
+(``/proxy/{id}/...``), else ``apidisco_endpoint``, else the endpoint whose
+``destinationUrl`` has the flow's origin and the longest matching path
+prefix (for flows read from a file, ``apidisco_endpoint`` comes first). It is
+recorded only while that endpoint's status is ACTIVE or MONITORING. Lookups
+are cached (:mod:`apidisco.addon.directory`), so the hooks do not query the
+database per flow, and what they do query runs in a worker thread, as does
+opening the store. Flows that cannot be recorded are counted (``counts``)
+and logged, never dropped silently.
+
+Secrets are masked in every row. With ``APIDISCO_SECRET_KEY`` (a Fernet key)
+set, the original values are kept for replay, each encrypted with that key,
+in the endpoint's ``action_sequences.authTokens``; without it they are
+dropped. A storage failure never stops the proxy: the writer journals rows
+while the database is unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import time
+import weakref
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from mitmproxy import ctx, exceptions, flowfilter, http
+
+from apidisco.addon import convert
+from apidisco.addon.directory import EndpointInfo
+from apidisco.addon.store import CaptureStore
+from apidisco.capture.exchange import CaptureBatch
+from apidisco.capture.rows import DEFAULT_MAX_BODY, RowBuilder
+from apidisco.config import Settings, resolve_settings
+from apidisco.errors import ApidiscoError, ConfigError, StoreError
+from apidisco.store.engine import parse_database_url
+
+__all__ = [
+    "ENDPOINT_KEY",
+    "REFUSED_KEY",
+    "SECRET_KEY_ENV",
+    "Recorder",
+    "options_error",
+    "secret_box",
+]
+
+logger = logging.getLogger("apidisco.addon")
+
+SECRET_KEY_ENV = "APIDISCO_SECRET_KEY"
+# flow.metadata keys the gateway sets: the endpoint a flow was routed to, and why it
+# was refused (refused flows are answered by the gateway and never recorded).
+ENDPOINT_KEY = "apidisco_endpoint"
+REFUSED_KEY = "apidisco_refused"
+# After the store failed to open, hooks try again this often (seconds).
+REOPEN_INTERVAL = 5.0
+
+
+def options_error(message: str) -> Exception:
+    """mitmproxy's error for a bad option value: it shows ``message`` and refuses the value."""
+    return exceptions.OptionsError(message)  # type: ignore[no-untyped-call]
+
+
+def secret_box(environ: Mapping[str, str]) -> Fernet | None:
+    """The Fernet key from ``APIDISCO_SECRET_KEY``, or None; ConfigError if it is no key."""
+    key = environ.get(SECRET_KEY_ENV, "").strip()
+    if not key:
+        return None
+    try:
+        return Fernet(key)
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"{SECRET_KEY_ENV} is not a Fernet key (32 url-safe base64-encoded bytes); make one "
+            'with: python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"'
+        ) from None
+
+
+def _parse_filter(expression: str | None) -> flowfilter.TFilter | None:
+    if not expression:
+        return None
+    try:
+        return flowfilter.parse(expression)
+    except ValueError as error:
+        raise options_error(f"apidisco_filter: {error}") from None
+
+
+class Recorder:
+    """Records flows into the store (see the module docstring)."""
+
+    def __init__(self, store: CaptureStore | None = None) -> None:
+        # A store given here belongs to the caller (``apidisco proxy``), which closes it.
+        self.store = store
+        self._owns_store = store is None
+        self.settings: Settings | None = store.settings if store is not None else None
+        self.endpoint_id: str | None = None
+        self.filter: flowfilter.TFilter | None = None
+        self.max_body = DEFAULT_MAX_BODY
+        self.fernet: Fernet | None = None
+        self._key_read = False
+        self.journal: Path | None = None
+        self.counts: Counter[str] = Counter()
+        self._opening: asyncio.Task[CaptureStore | None] | None = None
+        self._failed_at: float | None = None
+        self._recorded: weakref.WeakSet[http.HTTPFlow] = weakref.WeakSet()
+        self._warned: set[str] = set()
+
+    # -- options -------------------------------------------------------------------
+
+    def load(self, loader: Any) -> None:
+        loader.add_option(
+            "apidisco_endpoint",
+            str | None,
+            None,
+            "Record every flow under this endpoint id. Unset: each flow goes to the endpoint "
+            "whose destination URL has its origin and the longest matching path prefix.",
+        )
+        loader.add_option(
+            "apidisco_db",
+            str | None,
+            None,
+            "Database URL to record into (sqlite:///file.db or postgresql://...). Unset: "
+            "the configured store ($APIDISCO_DATABASE_URL, $DATABASE_URL, the config file, "
+            "or the embedded SQLite file).",
+        )
+        loader.add_option(
+            "apidisco_max_body",
+            int | None,
+            None,
+            "Bodies longer than this many bytes are stored cut and flagged as truncated. "
+            f"Unset: the capture_max_body setting ({DEFAULT_MAX_BODY} by default).",
+        )
+        loader.add_option(
+            "apidisco_filter",
+            str | None,
+            None,
+            "Record only the flows matching this mitmproxy filter expression (e.g. '~d api').",
+        )
+        loader.add_option(
+            "apidisco_journal",
+            str | None,
+            None,
+            "File the writer appends rows to while the database is unreachable (replayed when "
+            "it is back). Unset: a file under <data_dir>/journal/.",
+        )
+
+    def configure(self, updated: set[str]) -> None:
+        options = ctx.options
+        if "apidisco_filter" in updated:
+            self.filter = _parse_filter(options.apidisco_filter)
+        if "apidisco_max_body" in updated and (options.apidisco_max_body or 0) < 0:
+            raise options_error(
+                f"apidisco_max_body must be 0 or more bytes, got {options.apidisco_max_body}"
+            )
+        try:
+            self.fernet = secret_box(os.environ)
+            self._key_read = True
+            if self._owns_store and updated & {"apidisco_db", "apidisco_max_body"}:
+                self.settings = _settings(options.apidisco_db)
+        except ApidiscoError as error:
+            raise options_error(error.message) from None
+        if updated & {"apidisco_db", "apidisco_max_body"} and self.settings is not None:
+            configured = getattr(self.settings, "capture_max_body", DEFAULT_MAX_BODY)
+            chosen = options.apidisco_max_body
+            self.max_body = configured if chosen is None else chosen
+        if "apidisco_journal" in updated:
+            self.journal = Path(options.apidisco_journal) if options.apidisco_journal else None
+        if "apidisco_endpoint" in updated:
+            self.endpoint_id = (options.apidisco_endpoint or "").strip() or None
+        if (
+            self._owns_store
+            and self.store is not None
+            and updated & {"apidisco_db", "apidisco_journal"}
+        ):
+            # Changed while running: record into the new store from now on.
+            store, self.store = self.store, None
+            store.close()
+        elif self.store is not None and "apidisco_endpoint" in updated:
+            self._check_endpoint(self.store)
+
+    def _check_endpoint(self, store: CaptureStore) -> None:
+        if self.endpoint_id is None:
+            return
+        try:
+            found = store.directory.load(self.endpoint_id)
+        except Exception as error:
+            raise options_error(f"apidisco_endpoint: {error}") from None
+        if found is None:
+            raise options_error(
+                f"apidisco_endpoint: there is no endpoint {self.endpoint_id!r} in "
+                f"{store.database.describe()}"
+            )
+
+    # -- the store -----------------------------------------------------------------
+
+    def _open(self) -> CaptureStore:
+        """Open the store and check ``apidisco_endpoint`` (blocking)."""
+        if not self._key_read:  # added without configure (all options at their defaults)
+            self.fernet = secret_box(os.environ)
+            self._key_read = True
+        settings = self.settings or _settings(None)
+        store = CaptureStore.open(settings, journal=self.journal)
+        try:
+            self._check_endpoint(store)
+        except exceptions.OptionsError as error:
+            store.close()
+            raise ConfigError(str(error)) from None
+        logger.info("apidisco: recording into %s", store.database.describe())
+        return store
+
+    async def ready(self) -> CaptureStore | None:
+        """The store, opened in a worker thread on first use; None if it cannot be opened."""
+        if self.store is not None:
+            return self.store
+        if self._failed_at is not None and time.monotonic() - self._failed_at < REOPEN_INTERVAL:
+            return None
+        if self._opening is None:
+            self._opening = asyncio.get_running_loop().create_task(self._open_in_thread())
+        return await asyncio.shield(self._opening)
+
+    async def _open_in_thread(self) -> CaptureStore | None:
+        try:
+            await asyncio.to_thread(self._open_now)
+        finally:
+            self._opening = None
+        return self.store
+
+    def _open_now(self) -> None:
+        try:
+            self.store = self._open()
+            self._failed_at = None
+        except ApidiscoError as error:
+            self._failed_at = time.monotonic()
+            logger.error("apidisco: %s", error.message)
+
+    # -- lifecycle hooks -----------------------------------------------------------
+    # Synchronous on purpose: mitmproxy calls running and done synchronously when it
+    # reloads a script (and refuses async handlers there). Both run once, at start-up
+    # and at shutdown, when blocking briefly on the database harms no flow.
+
+    def running(self) -> None:
+        """Open the store now: a database or endpoint that cannot be used stops mitmdump
+        at start-up (its error check exits on errors logged while starting)."""
+        if self.store is None:
+            self._open_now()
+
+    def done(self) -> None:
+        """Write (or journal) every queued row and close the store this addon opened."""
+        store, self.store = self.store, None
+        if store is None or not self._owns_store:
+            return
+        stats = store.close()
+        logger.info(
+            "apidisco: %d row(s) written, %d journaled, %d waiting in the journal",
+            stats.written_rows,
+            stats.journaled_rows,
+            stats.journal_rows,
+        )
+
+    # -- traffic hooks -------------------------------------------------------------
+
+    async def response(self, flow: http.HTTPFlow) -> None:
+        """A finished exchange, or a WebSocket handshake (its connection id is the flow id)."""
+        await self._record_exchange(flow)
+
+    async def error(self, flow: http.HTTPFlow) -> None:
+        """A request that failed (upstream unreachable, connection reset ...): no status."""
+        if flow.websocket is not None and flow.response is not None:
+            return  # an established WebSocket: its handshake was recorded
+        await self._record_exchange(flow)
+
+    async def websocket_start(self, flow: http.HTTPFlow) -> None:
+        """The handshake, if the response hook did not record it already."""
+        await self._record_exchange(flow)
+
+    async def websocket_message(self, flow: http.HTTPFlow) -> None:
+        """The newest message of a WebSocket connection."""
+        if flow.websocket is None or not flow.websocket.messages:
+            return
+        item = flow.websocket.messages[-1]
+        if item.dropped or not self._wanted(flow):
+            return
+        await self._record(flow, lambda builder: builder.message(convert.message(flow, item)))
+
+    # -- recording -----------------------------------------------------------------
+
+    def _wanted(self, flow: http.HTTPFlow) -> bool:
+        if REFUSED_KEY in flow.metadata:
+            return False
+        return self.filter is None or bool(self.filter(flow))
+
+    async def _record_exchange(self, flow: http.HTTPFlow) -> None:
+        if flow in self._recorded or not self._wanted(flow):
+            return
+        self._recorded.add(flow)
+        await self._record(flow, lambda builder: builder.exchange(convert.exchange(flow)))
+
+    async def _record(
+        self, flow: http.HTTPFlow, build: Callable[[RowBuilder], CaptureBatch]
+    ) -> None:
+        store = await self.ready()
+        if store is None:
+            self._skip("store-unavailable", f"{flow.request.url}: the store is not open")
+            return
+        try:
+            target = await self._target(store, flow)
+        except StoreError as error:
+            self._skip("lookup-failed", f"{flow.request.url}: {error.message}")
+            return
+        if target is None:
+            self.counts["unmatched"] += 1
+            return
+        builder = RowBuilder(
+            target.id, max_body=self.max_body, keep_secrets=self.fernet is not None
+        )
+        batch = build(builder)
+        if self.fernet is not None and batch.secrets:
+            fernet = self.fernet
+            secrets = {
+                key: fernet.encrypt(value.encode()).decode() for key, value in batch.secrets.items()
+            }
+            batch = dataclasses.replace(batch, secrets=secrets)
+        try:
+            store.writer.submit(batch)
+        except (ValueError, RuntimeError) as error:
+            self._skip("refused", f"{flow.request.url}: {error}")
+            return
+        self.counts["rows"] += len(batch.rows)
+
+    async def _target(self, store: CaptureStore, flow: http.HTTPFlow) -> EndpointInfo | None:
+        """The capturing endpoint ``flow`` belongs to, or None."""
+        routed = flow.metadata.get(ENDPOINT_KEY)
+        # Live, the gateway's routing wins; from a file, apidisco_endpoint says where to.
+        endpoint_id = (routed if flow.live else None) or self.endpoint_id or routed
+        if endpoint_id:
+            info = await store.directory.endpoint(str(endpoint_id))
+        else:
+            choice = await store.directory.for_url(flow.request.url)
+            if choice.ambiguous:
+                ids = ", ".join(info.id for info in choice.ambiguous)
+                self._warn_once(
+                    f"ambiguous:{ids}",
+                    f"apidisco: {flow.request.url} matches several capturing endpoints ({ids}); "
+                    "not recorded: set apidisco_endpoint or use the /proxy/{id}/ gateway",
+                )
+                return None
+            info = choice.endpoint
+        if info is None or not info.capturing:
+            return None
+        return info
+
+    def _skip(self, reason: str, detail: str) -> None:
+        """Count a flow that could not be recorded; warn (once per reason and minute)."""
+        self.counts[f"not-recorded:{reason}"] += 1
+        minute = int(time.monotonic() // 60)
+        self._warn_once(
+            f"{reason}:{minute}",
+            f"apidisco: not recorded: {detail} "
+            f"({self.counts[f'not-recorded:{reason}']} so far for this reason)",
+        )
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            logger.warning(message)
+
+
+def _settings(database_url: str | None) -> Settings:
+    """The settings, with ``database_url`` (when given) overriding the configured store."""
+    if database_url:
+        parse_database_url(database_url)  # a readable error for a malformed URL, now
+    return resolve_settings({"database_url": database_url or None}, environ=os.environ)
