@@ -1,0 +1,534 @@
+"""What recording costs a proxy: mitmdump with and without the apidisco addon.
+
+Usage: python benchmarks/capture.py [--rounds 5] [--clients 8] [--requests 500] [--database URL]
+
+Everything runs on 127.0.0.1 in one go: a small asyncio HTTP/1.1 JSON server
+(its own process, keep-alive, a fixed ~300-byte body) is the upstream; two
+mitmdump processes in regular mode, with the same options, proxy to it: one
+plain, one loading the addon (``-s <apidisco addon path>``) that records into a
+fresh scratch PostgreSQL database (the server is $APIDISCO_TEST_DATABASE_URL or
+the local one; the database is created and dropped). The load generator is the
+same for both: --clients concurrent httpx clients, each on one keep-alive
+connection through the proxy, sending --requests GETs one after another (each
+round is also capped at --max-seconds). After a warm-up of both proxies, the
+rounds alternate (plain, addon, plain, addon ...) so the machine's noise hits
+both alike; after each addon round the benchmark waits until the writer has
+stored the round's rows, so no writing spills into the next plain round.
+
+Prints, per proxy, the medians over the rounds of requests/s, p50 and p99 latency
+(each round's percentiles over its own requests, as the client measured them)
+and the CPU time per request of mitmdump, of the local PostgreSQL processes and
+of the load generator (from /proc; Linux); then the addon's throughput as a
+share of plain mitmdump's, the p50 and p99 differences, and the rows stored
+against the 2xx responses the clients saw through the addon's proxy (warm-up
+included), counted after mitmdump was stopped with Ctrl-C (SIGINT: the addon
+writes what is queued before exiting).
+
+The load is closed-loop: each client sends its next request when the previous
+one is answered, so the proxy runs saturated and p50 is about clients divided
+by throughput; --clients 1 shows the latency of a single request path instead.
+Keep --clients modest on a small machine: the load generator, the upstream, both
+mitmdumps and PostgreSQL share its cores (8 clients on 2 cores saturate a proxy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import multiprocessing
+import os
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import orjson
+import sqlalchemy as sa
+
+from apidisco.services import accounts, endpoints
+from apidisco.services.actor import Actor
+from apidisco.store import migrate
+from apidisco.store.database import Database
+from apidisco.store.engine import create_engine, parse_database_url
+from apidisco.store.models import ApiCall
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+MITMDUMP = str(Path(sys.executable).with_name("mitmdump"))
+QUIET = ["--set", "termlog_verbosity=error", "--set", "flow_detail=0"]
+PLAIN, ADDON = "plain mitmdump", "mitmdump + addon"
+
+
+# -- the upstream -----------------------------------------------------------------------
+
+
+def _response() -> bytes:
+    body = orjson.dumps(
+        {
+            "id": 4711,
+            "name": "item 4711",
+            "description": "a fixed JSON body, about 300 bytes, the same for every request",
+            "price": 12.5,
+            "currency": "EUR",
+            "tags": ["benchmark", "capture", "json"],
+            "owner": {"id": 97, "name": "Ada", "active": True},
+            "created": "2026-11-26T10:00:00Z",
+        }
+    )
+    head = (
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+class _Upstream(asyncio.Protocol):
+    """Answers every request on a keep-alive connection with the same JSON response."""
+
+    response = _response()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            length = 0
+            for line in self.buffer[:end].split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            if len(self.buffer) < end + 4 + length:
+                return
+            self.buffer = self.buffer[end + 4 + length :]
+            self.transport.write(self.response)
+
+
+def serve_upstream(port: int) -> None:
+    """The upstream's process: serves until terminated (Ctrl-C is the parent's to handle)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(_Upstream, "127.0.0.1", port, backlog=512)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+# -- processes --------------------------------------------------------------------------
+
+
+def _cpu_of(stat: Path) -> float:
+    """User + system CPU seconds of a process, from /proc/<pid>/stat (Linux; 0 elsewhere)."""
+    try:
+        fields = stat.read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu() -> dict[int, float]:
+    """CPU seconds of every local PostgreSQL process (server and backends), by pid."""
+    found: dict[int, float] = {}
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if (entry / "comm").read_text().strip() == "postgres":
+                        found[int(entry.name)] = _cpu_of(entry / "stat")
+    return found
+
+
+@dataclass
+class Cpu:
+    """CPU seconds used while a round ran: the proxy, PostgreSQL and the load generator."""
+
+    proxy: float = 0.0
+    database: float = 0.0
+    client: float = 0.0
+
+    @classmethod
+    def measure(cls, proxy_pid: int, run: Callable[[], None]) -> Cpu:
+        proxy = _cpu_of(Path(f"/proc/{proxy_pid}/stat"))
+        database = _postgres_cpu()
+        client = time.process_time()
+        run()
+        client = time.process_time() - client
+        proxy = _cpu_of(Path(f"/proc/{proxy_pid}/stat")) - proxy
+        after = _postgres_cpu()
+        used = sum(seconds - database.get(pid, 0.0) for pid, seconds in after.items())
+        return cls(proxy=proxy, database=used, client=client)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, alive: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if not alive():
+            raise RuntimeError(f"{what} exited before listening on {port}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not listen on {port} within {timeout}s") from None
+            time.sleep(0.05)
+
+
+@dataclass
+class Proxy:
+    label: str
+    port: int
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self, timeout: float = 60) -> int:
+        """Ctrl-C and wait; killed if it does not exit in time."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(10)
+                print(f"{self.label} did not stop within {timeout}s: killed")
+        return self.popen.returncode
+
+
+def start_mitmdump(label: str, folder: Path, extra: list[str], environ: dict[str, str]) -> Proxy:
+    port = free_port()
+    log = folder / f"{label.replace(' ', '_').replace('+', '')}.log"
+    args = [MITMDUMP, "--listen-host", "127.0.0.1", "-p", str(port)]
+    args += ["--set", f"confdir={folder / 'mitmproxy'}", *QUIET, *extra]
+    with log.open("wb") as out:
+        popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=environ)
+    proxy = Proxy(label, port, popen, log)
+    try:
+        wait_for_port(port, lambda: popen.poll() is None, label)
+    except RuntimeError:
+        proxy.stop(10)
+        raise RuntimeError(f"{label} did not start:\n{proxy.output()}") from None
+    return proxy
+
+
+def child_environment(folder: Path) -> dict[str, str]:
+    """mitmdump's environment: nothing of this machine's apidisco settings or proxies."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.lower().endswith("_proxy")
+        and name not in {"APIDISCO_DATABASE_URL", "DATABASE_URL", "APIDISCO_SECRET_KEY"}
+    }
+    environ.update(
+        APIDISCO_CONFIG=str(folder / "absent.toml"),
+        APIDISCO_DATA_DIR=str(folder / "data"),
+        PYTHONUNBUFFERED="1",
+    )
+    return environ
+
+
+# -- load -------------------------------------------------------------------------------
+
+
+@dataclass
+class Round:
+    label: str
+    ok: int = 0  # 2xx responses
+    failed: int = 0  # other statuses and transport errors
+    seconds: float = 0.0
+    cpu: Cpu = field(default_factory=Cpu)
+    latencies: list[float] = field(default_factory=list)  # ms, 2xx only
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+async def _client(
+    proxy: Proxy, upstream: str, index: int, requests: int, deadline: float, result: Round
+) -> None:
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with httpx.AsyncClient(
+        proxy=proxy.url, trust_env=False, timeout=10, limits=limits
+    ) as client:
+        for number in range(requests):
+            if time.perf_counter() > deadline:
+                return
+            url = f"{upstream}/api/items/{(index * requests + number) % 500}?expand=owner"
+            start = time.perf_counter()
+            try:
+                response = await client.get(url, headers={"Accept": "application/json"})
+            except httpx.HTTPError:
+                result.failed += 1
+                continue
+            elapsed = (time.perf_counter() - start) * 1000
+            if 200 <= response.status_code < 300:
+                result.ok += 1
+                result.latencies.append(elapsed)
+            else:
+                result.failed += 1
+
+
+def drive(
+    proxy: Proxy,
+    upstream: str,
+    clients: int,
+    requests: int,
+    max_seconds: float,
+    settle: Callable[[Round], None],
+) -> Round:
+    """One round: ``clients`` concurrent clients, ``requests`` each, at most ``max_seconds``.
+
+    ``settle`` runs after the load (untimed, but its CPU counts: the writer's catch-up)."""
+    result = Round(proxy.label)
+
+    async def run() -> None:
+        deadline = time.perf_counter() + max_seconds
+        await asyncio.gather(
+            *(_client(proxy, upstream, i, requests, deadline, result) for i in range(clients))
+        )
+
+    def measured() -> None:
+        start = time.perf_counter()
+        asyncio.run(run())
+        result.seconds = time.perf_counter() - start
+        settle(result)
+
+    result.cpu = Cpu.measure(proxy.popen.pid, measured)
+    return result
+
+
+# -- the store --------------------------------------------------------------------------
+
+
+def prepare_store(database: Database, upstream: str) -> str:
+    """Schema, an account and an ACTIVE endpoint whose destination is the upstream; its id."""
+    migrate.upgrade(database)
+    account = accounts.signup(
+        database, email=f"{uuid.uuid4().hex}@example.com", password="benchmark", rounds=4
+    )
+    actor = Actor(id=account.id, email=account.email, role=account.role)
+    pricing = endpoints.Pricing(endpoint_price=0, included={})
+    return endpoints.create(database, actor, upstream, pricing=pricing, allow_private=True).id
+
+
+def stored_rows(database: Database, endpoint_id: str) -> int:
+    statement = sa.select(sa.func.count()).where(ApiCall.endpoint_id == endpoint_id)
+    with database.session() as session:
+        return int(session.execute(statement).scalar_one())
+
+
+def wait_for_rows(
+    database: Database, endpoint_id: str, expected: int, timeout: float = 60
+) -> tuple[int, float]:
+    """Poll until ``expected`` rows are stored, or the count stops growing for 2 s.
+
+    Returns the count and the seconds it took."""
+    start = time.monotonic()
+    last, changed = -1, start
+    while True:
+        count = stored_rows(database, endpoint_id)
+        now = time.monotonic()
+        if count != last:
+            last, changed = count, now
+        if count >= expected or now - changed > 2 or now - start > timeout:
+            return count, now - start
+        time.sleep(0.05)
+
+
+# -- the run ----------------------------------------------------------------------------
+
+
+def addon_script() -> str:
+    spec = importlib.util.find_spec("apidisco.addon")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the apidisco package has no addon module")
+    return spec.origin
+
+
+def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:
+    """Prints the medians over ``rounds``; returns requests/s, p50 and p99."""
+    rate = statistics.median(r.rate for r in rounds)
+    p50 = statistics.median(r.percentile(0.50) for r in rounds)
+    p99 = statistics.median(r.percentile(0.99) for r in rounds)
+    done = [r for r in rounds if r.ok]
+    cpu = [
+        statistics.median(getattr(r.cpu, part) * 1000 / r.ok for r in done)
+        for part in ("proxy", "database", "client")
+    ]
+    print(
+        f"{label:18} {rate:9.0f} {p50:8.2f} {p99:8.2f}   "
+        + " ".join(f"{value:8.3f}" for value in cpu)
+    )
+    return rate, p50, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--requests", type=int, default=500, help="requests per client per round")
+    parser.add_argument("--warmup", type=int, default=100, help="warm-up requests per client")
+    parser.add_argument("--max-seconds", type=float, default=60, help="cap per round and proxy")
+    parser.add_argument(
+        "--database", default=os.environ.get("APIDISCO_TEST_DATABASE_URL", DEFAULT_SERVER)
+    )
+    args = parser.parse_args()
+    command = shlex.join(["python", "benchmarks/capture.py", *sys.argv[1:]])
+
+    server = parse_database_url(args.database)
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"apidisco_bench_{uuid.uuid4().hex[:8]}"
+    upstream_port = free_port()
+    upstream_process = multiprocessing.get_context("spawn").Process(
+        target=serve_upstream, args=(upstream_port,), name="upstream", daemon=True
+    )
+    proxies: list[Proxy] = []
+    database: Database | None = None
+    created = False
+    with tempfile.TemporaryDirectory(prefix="apidisco-bench-") as scratch:
+        folder = Path(scratch)
+        try:
+            upstream_process.start()
+            wait_for_port(upstream_port, upstream_process.is_alive, "the upstream server")
+            upstream = f"http://127.0.0.1:{upstream_port}"
+
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            created = True
+            database = Database(engine=create_engine(server.set(database=name)))
+            endpoint_id = prepare_store(database, upstream)
+            database_url = database.url.render_as_string(hide_password=False)
+
+            environ = child_environment(folder)
+            plain = start_mitmdump(PLAIN, folder, [], environ)
+            proxies.append(plain)
+            recording = [
+                "-s",
+                addon_script(),
+                "--set",
+                f"apidisco_endpoint={endpoint_id}",
+                "--set",
+                f"apidisco_db={database_url}",
+            ]
+            addon = start_mitmdump(ADDON, folder, recording, environ)
+            proxies.append(addon)
+
+            print(
+                f"upstream {upstream}, {args.clients} clients x {args.requests} requests, "
+                f"{args.rounds} rounds, {os.cpu_count()} CPUs, database {name}"
+            )
+            store = database
+            sent = 0  # 2xx responses through the addon's proxy, warm-up included
+            caught_up: list[tuple[int, float]] = []  # rows stored, seconds waited
+
+            def settle(done: Round) -> None:
+                nonlocal sent
+                if done.label == ADDON:
+                    sent += done.ok
+                    caught_up.append(wait_for_rows(store, endpoint_id, sent))
+
+            for proxy in (plain, addon):
+                warm = drive(proxy, upstream, args.clients, args.warmup, args.max_seconds, settle)
+                if warm.failed or not warm.ok:
+                    raise RuntimeError(
+                        f"{proxy.label} warm-up: {warm.ok} ok, {warm.failed} failed\n"
+                        f"{proxy.output()}"
+                    )
+
+            results: dict[str, list[Round]] = {PLAIN: [], ADDON: []}
+            for number in range(1, args.rounds + 1):
+                for proxy in (plain, addon):
+                    done = drive(
+                        proxy, upstream, args.clients, args.requests, args.max_seconds, settle
+                    )
+                    results[proxy.label].append(done)
+                    line = (
+                        f"round {number} {proxy.label:18} {done.rate:7.0f} req/s  "
+                        f"p50 {done.percentile(0.5):6.2f} ms  p99 {done.percentile(0.99):6.2f} ms"
+                    )
+                    if done.failed:
+                        line += f"  {done.failed} failed"
+                    if proxy is addon:
+                        count, waited = caught_up[-1]
+                        line += f"  rows {count}/{sent} stored {waited:.2f}s after the round"
+                    print(line)
+
+            code = addon.stop()
+            stored = stored_rows(database, endpoint_id)
+            journals = [p for p in (folder / "data").rglob("*.journal*") if p.stat().st_size]
+
+            print()
+            print(f"{'':48}CPU ms per request")
+            print(
+                f"{'':18} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}   "
+                f"{'mitmdump':>8} {'postgres':>8} {'client':>8}"
+            )
+            rate_plain, p50_plain, p99_plain = row(PLAIN, results[PLAIN])
+            rate_addon, p50_addon, p99_addon = row(ADDON, results[ADDON])
+            print(
+                f"{'addon vs plain':18} {rate_addon / rate_plain:9.1%} "
+                f"{p50_addon - p50_plain:+8.2f} {p99_addon - p99_plain:+8.2f}"
+            )
+            failed = sum(r.failed for rounds in results.values() for r in rounds)
+            print(
+                f"rows: {sent} responses sent (2xx seen by the client), {stored} rows stored, "
+                f"{max(0, sent - stored)} missing"
+                + (f", {stored - sent} extra" if stored > sent else "")
+                + (f"; {failed} requests failed" if failed else "")
+            )
+            if code != 0:
+                print(f"mitmdump + addon exited with {code}:\n{addon.output()}")
+            for journal in journals:
+                print(f"non-empty journal left behind: {journal} ({journal.stat().st_size} bytes)")
+            print(f"command: {command}")
+        finally:
+            for proxy in proxies:
+                proxy.stop()
+            if upstream_process.is_alive():
+                upstream_process.terminate()
+            upstream_process.join(10)
+            if database is not None:
+                database.dispose()
+            if created:
+                with admin.connect() as connection:
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("interrupted: every process stopped, the scratch database dropped")
+        sys.exit(130)
