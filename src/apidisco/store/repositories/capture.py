@@ -7,7 +7,7 @@ fills in what a row may leave out, and the repository maps attributes to the
 spec's column names.
 
 - PostgreSQL: ``COPY api_calls (...) FROM STDIN`` on the session's own
-  connection, inside its transaction.
+  connection, inside its transaction (JSON encoded with orjson).
 - SQLite: one ``executemany`` INSERT.
 - Replaying rows that may already be stored (``skip_existing=True``):
   ``INSERT ... ON CONFLICT (id) DO NOTHING`` on both backends (``COPY`` cannot skip).
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
@@ -143,7 +144,7 @@ class CaptureRepository:
             for row in rows:
                 copy.write_row(
                     [
-                        Jsonb(row[name])
+                        Jsonb(row[name], dumps=orjson.dumps)
                         if name in _JSON_ATTRIBUTES and row[name] is not None
                         else row[name]
                         for name in CALL_ATTRIBUTES
