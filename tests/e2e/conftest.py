@@ -289,8 +289,14 @@ class Processes:
 
     def mitmdump(self, *args: str, port: int | None = None) -> Process:
         listen = ["--listen-host", "127.0.0.1", "-p", str(port)] if port is not None else []
-        confdir = f"confdir={self.directory / 'mitmproxy'}"
-        return self.start("mitmdump", [MITMDUMP, "-s", ADDON, "--set", confdir, *listen, *args])
+        return self.start(
+            "mitmdump", [MITMDUMP, "-s", ADDON, "--set", self.confdir(), *listen, *args]
+        )
+
+    def confdir(self) -> str:
+        """A mitmproxy configuration folder of its own: mitmproxy processes started
+        together would otherwise race to create one CA and read it half-written."""
+        return f"confdir={self.directory / f'mitmproxy-{len(self.started)}'}"
 
     def apidisco(self, *args: str) -> Process:
         return self.start("apidisco", [*CLI, *args])

@@ -278,7 +278,7 @@ def test_mitmdump_records_in_reverse_and_upstream_modes(
     plain = processes.start(  # the next proxy in the chain, without the addon
         "plain",
         [MITMDUMP, "--listen-host", "127.0.0.1", "-p", str(plain_port)]
-        + ["--set", f"confdir={processes.directory / 'mitmproxy'}"],
+        + ["--set", processes.confdir()],
     )
     for process, port in ((reverse, reverse_port), (upstream, upstream_port), (plain, plain_port)):
         process.wait_for_port(port)
