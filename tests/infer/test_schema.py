@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from apidisco.capture.secrets import DEFAULT_SENSITIVE_FIELDS, fingerprint
+from apidisco.capture.secrets import fingerprint
 from apidisco.infer.schema import (
     ENUM_TRACKED,
     EXAMPLE_LENGTH,
@@ -21,6 +21,7 @@ from apidisco.infer.schema import (
     SchemaBuilder,
     infer_schema,
 )
+from apidisco.sensitive import DEFAULT_SENSITIVE_FIELDS
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"
 

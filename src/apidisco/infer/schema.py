@@ -64,6 +64,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from apidisco.infer.formats import FORMATS, matching_formats, pick_format
+from apidisco.sensitive import DEFAULT_SENSITIVE_FIELDS
 
 __all__ = [
     "ENUM_MAX_LENGTH",
@@ -86,31 +87,8 @@ EXAMPLE_LENGTH = 80
 MAP_MIN_KEYS = 20
 MAX_PROPERTIES = 256
 
-#: Field names whose values are secrets: capture's default list, copied because
-#: infer imports no other layer (a test keeps the two equal).
-SECRET_FIELDS: frozenset[str] = frozenset(
-    {
-        "password",
-        "passwd",
-        "pass",
-        "new_password",
-        "old_password",
-        "current_password",
-        "secret",
-        "client_secret",
-        "token",
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "api_key",
-        "apikey",
-        "private_key",
-        "card_number",
-        "cvv",
-        "cvc",
-        "ssn",
-    }
-)
+#: Field names whose values are secrets: the same list capture masks.
+SECRET_FIELDS: frozenset[str] = DEFAULT_SENSITIVE_FIELDS
 
 _MASK = re.compile(r"‹masked:[0-9a-f]{8}›")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", re.ASCII)
