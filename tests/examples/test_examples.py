@@ -46,3 +46,36 @@ def test_demo_store_seeds_a_new_store_and_is_idempotent(tmp_path: Path) -> None:
     )
     assert again.stdout.count("already there") == 3
     assert f"revision {head_revision()}" in again.stdout
+
+
+def test_import_and_inspect_shows_the_calls_with_secrets_masked(tmp_path: Path) -> None:
+    from tests.capture.hars import entry, har
+
+    script = next(path for path in EXAMPLES if path.name == "import_and_inspect.py")
+    capture = tmp_path / "session.har"
+    capture.write_bytes(
+        har(
+            entry(
+                url="https://93.184.216.34/api/items/1",
+                headers=[("Authorization", "Bearer s3cr3t-token")],
+            ),
+            entry(
+                method="POST",
+                url="https://93.184.216.34/api/items",
+                status=201,
+                request_body='{"name": "x"}',
+            ),
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, str(script), str(capture), str(tmp_path / "store.db")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "APIDISCO_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert "imported 2 exchanges, 0 WebSocket messages" in result.stdout
+    assert "GET     200  https    https://93.184.216.34/api/items/1" in result.stdout
+    assert "POST    201" in result.stdout
+    assert "authorization: Bearer ‹masked:" in result.stdout
+    assert "s3cr3t-token" not in result.stdout
