@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from apidisco.cli.main import app
+from tests.conftest import EmptyDatabaseFactory
 
 Invoke = Callable[..., Result]
 
@@ -44,6 +45,19 @@ def apidisco(isolated_env: Path) -> Invoke:
         return runner.invoke(app, list(args), input=input)
 
     return invoke
+
+
+@pytest.fixture
+def fresh_store(
+    apidisco: Invoke, empty_database_url: EmptyDatabaseFactory, monkeypatch: pytest.MonkeyPatch
+) -> Invoke:
+    """``apidisco`` against a new, upgraded store on the backend under test (cheap bcrypt)."""
+    url = empty_database_url().render_as_string(hide_password=False)
+    monkeypatch.setenv("APIDISCO_DATABASE_URL", url)
+    monkeypatch.setenv("APIDISCO_PASSWORD_ROUNDS", "4")
+    upgraded = apidisco("db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.stderr
+    return apidisco
 
 
 def json_of(result: Result) -> object:

@@ -8,23 +8,17 @@ import pytest
 
 from tests.capture.hars import entry, har
 from tests.cli.conftest import Invoke, json_of
-from tests.conftest import EmptyDatabaseFactory
 
 
 @pytest.fixture
-def logged_in(
-    apidisco: Invoke, empty_database_url: EmptyDatabaseFactory, monkeypatch: pytest.MonkeyPatch
-) -> Invoke:
-    url = empty_database_url().render_as_string(hide_password=False)
-    monkeypatch.setenv("APIDISCO_DATABASE_URL", url)
-    monkeypatch.setenv("APIDISCO_PASSWORD_ROUNDS", "4")
-    assert apidisco("db", "upgrade").exit_code == 0
+def logged_in(fresh_store: Invoke) -> Invoke:
+    """A fresh store with one account, ann, logged in."""
     for args in (["account", "signup"], ["account", "login"]):
-        result = apidisco(
+        result = fresh_store(
             *args, "--email", "ann@example.com", "--password-stdin", input="long password\n"
         )
         assert result.exit_code == 0, result.stderr
-    return apidisco
+    return fresh_store
 
 
 def test_import_then_list_and_show(logged_in: Invoke, tmp_path: Path) -> None:

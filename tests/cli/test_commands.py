@@ -6,24 +6,17 @@ import pytest
 from typer.testing import Result
 
 from tests.cli.conftest import Invoke, json_of
-from tests.conftest import EmptyDatabaseFactory
 
 
 @pytest.fixture
-def cli(
-    apidisco: Invoke, empty_database_url: EmptyDatabaseFactory, monkeypatch: pytest.MonkeyPatch
-) -> Invoke:
-    """A fresh store with an admin (root) and a user (ann); logged in as root."""
-    url = empty_database_url().render_as_string(hide_password=False)
-    monkeypatch.setenv("APIDISCO_DATABASE_URL", url)
-    monkeypatch.setenv("APIDISCO_PASSWORD_ROUNDS", "4")
-    assert apidisco("db", "upgrade").exit_code == 0
+def cli(fresh_store: Invoke) -> Invoke:
+    """A fresh store with an admin (root) and a user (ann); nobody logged in."""
     for email in ("root@example.com", "ann@example.com"):
-        signed = apidisco(
+        signed = fresh_store(
             "account", "signup", "--email", email, "--password-stdin", input="long password\n"
         )
         assert signed.exit_code == 0, signed.stderr
-    return apidisco
+    return fresh_store
 
 
 def _login(cli: Invoke, email: str) -> None:

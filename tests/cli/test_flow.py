@@ -9,20 +9,13 @@ import pytest
 from typer.testing import Result
 
 from tests.cli.conftest import Invoke, json_of
-from tests.conftest import EmptyDatabaseFactory
 
 
 @pytest.fixture
-def flow(
-    apidisco: Invoke, empty_database_url: EmptyDatabaseFactory, monkeypatch: pytest.MonkeyPatch
-) -> Invoke:
+def flow(fresh_store: Invoke, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """``apidisco`` against a fresh, upgraded store, with local destinations allowed."""
-    url = empty_database_url().render_as_string(hide_password=False)
-    monkeypatch.setenv("APIDISCO_DATABASE_URL", url)
-    monkeypatch.setenv("APIDISCO_PASSWORD_ROUNDS", "4")
     monkeypatch.setenv("APIDISCO_ALLOW_PRIVATE_DESTINATIONS", "1")
-    assert apidisco("db", "upgrade").exit_code == 0
-    return apidisco
+    return fresh_store
 
 
 def _ok(result: Result) -> Result:

@@ -80,7 +80,7 @@ class RowBuilder:
             "endpoint_id": self.endpoint_id,
             "method": exchange.method.upper(),
             "url": self._url(parts, masker),
-            "protocol": self._protocol(exchange, parts.scheme, request_kind, request["json"]),
+            "protocol": self._protocol(exchange, parts, request_kind, request["json"]),
             "request_headers": self._headers(exchange.request_headers, masker),
             "query_params": self._query(parts.query, masker),
             "response_status": exchange.status,
@@ -132,15 +132,18 @@ class RowBuilder:
         return CaptureBatch(endpoint_id=self.endpoint_id, rows=tuple(rows), secrets=secrets)
 
     @staticmethod
-    def _protocol(exchange: Exchange, scheme: str, kind: str, document: Any) -> str:
+    def _protocol(
+        exchange: Exchange, parts: urllib.parse.SplitResult, kind: str, document: Any
+    ) -> str:
+        scheme = parts.scheme
         if exchange.websocket_connection is not None:
             return "wss" if scheme in {"https", "wss"} else "ws"
         if is_grpc(kind):
             return "grpc"
         if document is not None and is_graphql_payload(document):
             return "graphql"
-        if exchange.method.upper() == "GET":
-            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(exchange.url).query))
+        if exchange.method.upper() == "GET" and "query=" in parts.query:
+            query = dict(urllib.parse.parse_qsl(parts.query))
             if "query" in query and is_graphql_payload({"query": query["query"]}):
                 return "graphql"
         return "https" if scheme in {"https", "wss"} else "http"

@@ -14,11 +14,9 @@ app = typer.Typer(help="Import captured traffic (HAR, mitmproxy flows).", no_arg
 
 
 def _readers() -> dict[str, capture.Reader]:
-    """The mitmproxy flow-file reader, when the addon package provides one."""
-    try:
-        from apidisco.addon.flowfile import read_flows
-    except ImportError:  # pragma: no cover - mitmproxy is a dependency
-        return {}
+    """The mitmproxy flow-file reader (mitmproxy is imported only when it is used)."""
+    from apidisco.addon.flowfile import read_flows
+
     return {"flows": read_flows}
 
 
