@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from apidisco.store import migrate
 from apidisco.store.database import Database
 from apidisco.store.engine import create_engine, parse_database_url, sqlite_url
+from tests.describe.server import API_KEY, MODEL, ChatServer
 
 POSTGRES_URL = os.environ.get("APIDISCO_TEST_DATABASE_URL") or None
 REQUIRE_POSTGRES = os.environ.get("APIDISCO_TEST_REQUIRE_POSTGRESQL", "") not in {"", "0"}
@@ -161,3 +162,15 @@ def database(migrated_database: Database) -> Iterator[Database]:
             yield Database.joining(connection)
         finally:
             transaction.rollback()
+
+
+@pytest.fixture
+def chat_server() -> Iterator[ChatServer]:
+    """A chat completions server on 127.0.0.1 (an ephemeral port) that checks what it
+    is sent and records it; stopped, with every handler thread joined, afterwards."""
+    server = ChatServer(api_key=API_KEY, model=MODEL)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -98,3 +98,45 @@ def test_secrets_are_redacted_for_display(no_file: Path) -> None:
     settings = resolve_settings({"database_url": "postgresql://me:pw@db/x"}, config_file=no_file)
     setting = SETTINGS[0]
     assert "pw" not in display_value(setting, settings.database_url, settings)
+
+
+def test_the_language_model_is_off_by_default(no_file: Path) -> None:
+    settings = resolve_settings(config_file=no_file)
+    assert settings.llm_url == ""
+    assert (settings.llm_model, settings.llm_api_key, settings.llm_timeout) == (
+        "gpt-4o-mini",
+        None,
+        60,
+    )
+
+
+def test_the_language_model_settings_come_from_their_variables(no_file: Path) -> None:
+    environ = {
+        "APIDISCO_LLM_URL": "http://127.0.0.1:11434/v1",
+        "APIDISCO_LLM_MODEL": "llama3.1",
+        "APIDISCO_LLM_API_KEY": "sk-live-123",
+        "APIDISCO_LLM_TIMEOUT": "5",
+    }
+    settings = resolve_settings(environ=environ, config_file=no_file)
+    assert settings.llm_url == "http://127.0.0.1:11434/v1"
+    assert (settings.llm_model, settings.llm_api_key, settings.llm_timeout) == (
+        "llama3.1",
+        "sk-live-123",
+        5,
+    )
+    assert settings.source_of("llm_api_key") == "env APIDISCO_LLM_API_KEY"
+
+
+def test_the_language_model_key_is_never_displayed(no_file: Path) -> None:
+    flags = {"llm_url": "https://me:pw@llm.internal/v1", "llm_api_key": "sk-live-123"}
+    settings = resolve_settings(flags, config_file=no_file)
+    shown = {
+        setting.name: display_value(setting, value, settings)
+        for setting, value, _ in settings.items()
+    }
+    assert shown["llm_api_key"] == "***"
+    assert shown["llm_url"] == "https://me:***@llm.internal/v1"
+    assert "sk-live-123" not in "".join(shown.values())
+    unset = resolve_settings(config_file=no_file)
+    key = next(setting for setting in SETTINGS if setting.name == "llm_api_key")
+    assert display_value(key, unset.llm_api_key, unset) == ""

@@ -32,7 +32,15 @@ def _modules_loaded_by(statement: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", ["apidisco", "apidisco.infer", "apidisco.errors", "apidisco.enums", "apidisco.config"]
+    "module",
+    [
+        "apidisco",
+        "apidisco.infer",
+        "apidisco.errors",
+        "apidisco.enums",
+        "apidisco.config",
+        "apidisco.describe",
+    ],
 )
 def test_importing_loads_no_database_proxy_or_cli_library(module: str) -> None:
     loaded = _modules_loaded_by(f"import {module}")
@@ -62,6 +70,13 @@ def test_the_probe_would_notice_a_heavy_import() -> None:
         ("src/apidisco/store/probe.py", "import mitmproxy\n", False),
         ("src/apidisco/addon/probe.py", "import mitmproxy\n", True),
         ("src/apidisco/addon/probe.py", "import sqlalchemy\n", False),
+        ("src/apidisco/describe/probe.py", "import httpx\n", True),
+        ("src/apidisco/describe/probe.py", "from apidisco import config, sensitive\n", True),
+        ("src/apidisco/describe/probe.py", "import sqlalchemy\n", False),
+        ("src/apidisco/describe/probe.py", "import rich\n", False),
+        ("src/apidisco/describe/probe.py", "from apidisco.store import models\n", False),
+        ("src/apidisco/describe/probe.py", "from apidisco.cli import main\n", False),
+        ("src/apidisco/services/probe.py", "import httpx\n", False),
         ("src/apidisco/errors.py", "import sqlalchemy\n", False),
     ],
 )

@@ -229,6 +229,41 @@ SETTINGS: tuple[Setting, ...] = (
         env=("APIDISCO_DATA_RETENTION_DAYS", "DATA_RETENTION_DAYS"),
         minimum=1,
     ),
+    Setting(
+        name="llm_url",
+        type=str,
+        default=lambda: "",
+        help=(
+            "Base URL of an OpenAI-compatible chat completions API (https://api.openai.com/v1, "
+            "http://127.0.0.1:11434/v1) that writes operation descriptions. Empty: off; "
+            "the deterministic summaries are used."
+        ),
+        env=("APIDISCO_LLM_URL",),
+        secret=True,
+    ),
+    Setting(
+        name="llm_model",
+        type=str,
+        default=lambda: "gpt-4o-mini",
+        help="The model llm_url is asked for.",
+        env=("APIDISCO_LLM_MODEL",),
+    ),
+    Setting(
+        name="llm_api_key",
+        type=str,
+        default=lambda: None,
+        help="API key sent to llm_url as a Bearer token. Unset: no Authorization header.",
+        env=("APIDISCO_LLM_API_KEY",),
+        secret=True,
+    ),
+    Setting(
+        name="llm_timeout",
+        type=int,
+        default=lambda: 60,
+        help="Seconds to wait for llm_url to connect and to answer one request.",
+        env=("APIDISCO_LLM_TIMEOUT",),
+        minimum=1,
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -251,6 +286,10 @@ class Settings:
     plan_team_endpoints: int
     capture_max_body: int
     data_retention_days: int
+    llm_url: str
+    llm_model: str
+    llm_api_key: str | None
+    llm_timeout: int
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
     config_file: Path | None = dataclasses.field(default=None, compare=False)
 
@@ -351,11 +390,18 @@ def redact_url(url: str) -> str:
 
 
 def display_value(setting: Setting, value: Any, settings: Settings) -> str:
-    """How a resolved value is shown to a person: secrets redacted, defaults explained."""
+    """How a resolved value is shown to a person: secrets redacted, defaults explained.
+
+    A secret URL keeps everything but its password; any other secret is shown
+    only as ``***`` (or nothing, when it is not set).
+    """
     if setting.name == "database_url" and value is None:
         return f"sqlite:///{settings.embedded_database_path} (embedded)"
     if value is None:
         return ""
     if setting.secret:
-        return redact_url(str(value))
+        text = str(value)
+        if setting.name.endswith("_url"):
+            return redact_url(text)
+        return "***" if text else ""
     return str(value)

@@ -13,7 +13,8 @@ One root, a shallow tree, one exit code per family::
     ├── StoreError                    exit 7  database unreachable, rejected a write
     │   └── SchemaNotAtHeadError      exit 8  migrations pending: run `apidisco db upgrade`
     ├── CaptureImportError            exit 9  a HAR or flow file could not be imported
-    └── ExportError                   exit 10 a document could not be produced
+    ├── ExportError                   exit 10 a document could not be produced
+    └── DescriptionError              exit 12 the language model for descriptions failed
 
 Programmer mistakes raise built-ins. Each boundary translates once: the CLI
 prints ``Error: <message>`` and exits with ``exit_code``; the mitmproxy addon
@@ -28,6 +29,7 @@ __all__ = [
     "AuthenticationError",
     "CaptureImportError",
     "ConfigError",
+    "DescriptionError",
     "ExportError",
     "InsufficientCreditsError",
     "InvalidTransitionError",
@@ -121,3 +123,9 @@ class ExportError(ApidiscoError):
     """A document that could not be produced or would not be valid."""
 
     exit_code = 10
+
+
+class DescriptionError(ApidiscoError):
+    """The chat completions API behind ``llm_url`` failed: unreachable, slow, or unreadable."""
+
+    exit_code = 12

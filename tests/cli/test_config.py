@@ -36,3 +36,16 @@ def test_show_reads_the_config_file(apidisco: Invoke, tmp_path: Path) -> None:
     setting = json_of(result)["settings"]["database_pool_max"]
     assert setting["value"] == "33"
     assert setting["source"].startswith("file ")
+
+
+def test_show_never_shows_the_language_model_key(
+    apidisco: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APIDISCO_LLM_URL", "https://api.openai.com/v1")
+    monkeypatch.setenv("APIDISCO_LLM_API_KEY", "sk-proj-hunter22")
+    for args in [("config", "show"), ("--json", "config", "show")]:
+        result = apidisco(*args)
+        assert result.exit_code == 0, result.stderr
+        assert "sk-proj-hunter22" not in result.stdout
+    setting = json_of(result)["settings"]["llm_api_key"]
+    assert setting == {"value": "***", "source": "env APIDISCO_LLM_API_KEY"}
