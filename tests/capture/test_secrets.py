@@ -67,3 +67,36 @@ def test_the_lists_are_configurable() -> None:
     assert masker.header("X-Tenant", "t1").startswith("‹masked:")
     assert masker.parameter("token", "visible") == "visible"
     assert masker.json({"pin": "1234"})["pin"].startswith("‹masked:")
+
+
+def _jwt(header: dict[str, str], claims: dict[str, str]) -> str:
+    import base64
+    import json
+
+    def segment(part: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+
+    return f"{segment(header)}.{segment(claims)}.c2lnbmF0dXJl"
+
+
+def test_a_jwt_keeps_its_header_segment_and_loses_its_claims() -> None:
+    token = _jwt({"alg": "HS256", "typ": "JWT"}, {"sub": "user-42"})
+    masker = Masker()
+    masked = masker.header("Authorization", f"Bearer {token}")
+    header = token.split(".")[0]
+    assert masked == f"Bearer {header}.‹masked:{fingerprint(token)}›"
+    assert masker.originals == {fingerprint(token): token}
+    assert token.split(".")[1] not in masked
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Bearer eyJub3QiOiJqc29uIn0.abc.def",  # a JSON header without "alg"
+        "Bearer eyJ!!!.abc.def",  # not base64url
+        "Basic " + "eyJhbGciOiJub25lIn0.abc.def",  # only bearer tokens are read as JWTs
+    ],
+)
+def test_only_real_jwts_keep_a_header(value: str) -> None:
+    scheme, _, token = value.partition(" ")
+    assert Masker().header("Authorization", value) == f"{scheme} ‹masked:{fingerprint(token)}›"

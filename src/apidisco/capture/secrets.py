@@ -5,8 +5,13 @@ parameters and sensitive JSON or form fields are replaced by a mask that keeps
 what auth detection and change detection need (the auth scheme and a short
 fingerprint of the value) and nothing else::
 
-    Authorization: Bearer eyJhbGciOi...   →   Bearer ‹masked:3f9a1c2e›
+    Authorization: Basic dXNlcjpwYXNz       →   Basic ‹masked:3f9a1c2e›
+    Authorization: Bearer eyJhbGciOi...    →   Bearer eyJhbGciOiJIUzI1NiJ9.‹masked:7d0b4e21›
     Cookie: session=abc; theme=dark       →   session=‹masked:ba7816bf›; theme=‹masked:...›
+
+A JSON Web Token keeps its header segment (``{"alg": ..., "typ": ...}``, which
+holds no secret) in front of the mask, so inference can say the bearer token is
+a JWT; the fingerprint is of the whole token.
 
 The fingerprint is the first 8 hex digits of the value's SHA-256: equal
 values mask equally, different values (almost always) differently. The
@@ -17,7 +22,10 @@ encrypted, for replay; the names masked by default are listed in
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +47,20 @@ __all__ = [
 
 _SCHEMES = ("bearer", "basic", "digest", "token", "apikey", "negotiate", "hmac", "aws4-hmac-sha256")
 _MASK = re.compile(r"‹masked:[0-9a-f]{8}›")
+_JWT = re.compile(r"(eyJ[A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", re.ASCII)
+
+
+def _jwt_header(token: str) -> str | None:
+    """The header segment of a JSON Web Token, if ``token`` is one."""
+    match = _JWT.fullmatch(token)
+    if match is None:
+        return None
+    segment = match.group(1)
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    return segment if isinstance(header, dict) and "alg" in header else None
 
 
 def fingerprint(value: str) -> str:
@@ -85,7 +107,11 @@ class Masker:
             return f"{masked};{attributes}" if attributes else masked
         scheme, _, credentials = value.strip().partition(" ")
         if credentials and scheme.lower() in _SCHEMES:
-            return f"{scheme} {self.mask(credentials.strip())}"
+            token = credentials.strip()
+            header = _jwt_header(token) if scheme.lower() == "bearer" else None
+            if header is not None:
+                return f"{scheme} {header}.{self.mask(token)}"
+            return f"{scheme} {self.mask(token)}"
         return self.mask(value.strip())
 
     def _cookie_pair(self, pair: str) -> str:

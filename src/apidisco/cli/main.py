@@ -27,6 +27,7 @@ from apidisco.cli import (
     credits,
     db,
     endpoint,
+    infer,
     maintenance,
     proxy,
 )
@@ -86,6 +87,7 @@ app.command("proxy")(proxy.proxy)
 app.add_typer(addon.app, name="addon")
 app.add_typer(capture.app, name="capture")
 app.add_typer(calls.app, name="calls")
+app.command("infer")(infer.infer)
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(db.app, name="db")

@@ -22,6 +22,7 @@ from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -114,6 +115,26 @@ class Output:
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task(description, total=total)
             yield lambda amount: bar.advance(task, amount)
+
+    @contextlib.contextmanager
+    def counting(self, description: str) -> Iterator[Callable[[int, int], None]]:
+        """A progress bar over items on stderr; yields ``update(done, total)``.
+
+        Silent in --json mode and when stderr is not a terminal.
+        """
+        console = Console(file=sys.stderr)
+        if self.json_mode or not console.is_terminal:
+            yield lambda _done, _total: None
+            return
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task(description, total=None)
+            yield lambda done, total: bar.update(task, completed=done, total=total)
 
     @staticmethod
     def error(text: str) -> None:

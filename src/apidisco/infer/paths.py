@@ -15,8 +15,10 @@ Deciding, at each position of the trie, which segments become a parameter:
    (``v1``, ``2.0``) and empty segments always stay literal.
 2. **Cardinality**: other segments (words, slugs, ``file.json``) join the
    parameter only in a *cohort* of at least ``min_distinct`` (default 8)
-   distinct values under the same parent with the same continuation: the same
-   set of templates below them (parameters compared as ``{}``). Eight is more
+   distinct values under the same parent sharing a continuation: values whose
+   sets of templates below them (parameters compared as ``{}``) overlap, also
+   through other values (``/buckets/a`` with only a ``GET``, ``/buckets/b``
+   with a ``GET`` and collections below, ``/buckets/c`` with collections only). Eight is more
    than the handful of fixed sub-resources an API puts side by side, and few
    enough that a short capture of word-like IDs (tags, country codes) counts.
 3. **Structure**: within a cohort, the usual method at each continuation must
@@ -298,6 +300,22 @@ def _skeleton(drafts: Sequence[_Draft], depth: int) -> _Skeleton:
     return frozenset(draft.rest(depth) for draft in drafts)
 
 
+def _overlapping(skeletons: dict[str, _Skeleton]) -> list[list[str]]:
+    """Keys grouped by shared continuation: two keys sharing any template below
+    them are in one group (transitively), in key order."""
+    groups: list[tuple[set[tuple[str, ...]], list[str]]] = []
+    for key, skeleton in skeletons.items():
+        joined = [group for group in groups if group[0] & skeleton]
+        merged_rests = set(skeleton).union(*(rests for rests, _ in joined))
+        merged_keys = [k for _, keys in joined for k in keys] + [key]
+        groups = [group for group in groups if group not in joined]
+        groups.append((merged_rests, merged_keys))
+    order = {key: index for index, key in enumerate(skeletons)}
+    return sorted(
+        (sorted(keys, key=order.__getitem__) for _, keys in groups), key=lambda g: order[g[0]]
+    )
+
+
 def _describe(where: Iterable[_Where]) -> str:
     parts = sorted(
         f"{method} {'/' + '/'.join(rest) if rest else '(here)'}" for rest, method in where
@@ -459,7 +477,7 @@ class _Resolver:
     def _cardinality(self, position: _Position) -> None:
         """Word-like children join in cohorts sharing a continuation and a response shape."""
         depth, node = position.depth, position.node
-        groups: dict[_Skeleton, list[str]] = {}
+        skeletons: dict[str, _Skeleton] = {}
         for key in position.keys:
             if key in position.literal or position.shapes[key].is_parameter:
                 continue
@@ -472,8 +490,8 @@ class _Resolver:
                 reason = "a parameter follows it, so it names a collection"
                 position.literal[key] = ("collection", reason)
             else:
-                groups.setdefault(_skeleton(drafts, depth), []).append(key)
-        for members in groups.values():
+                skeletons[key] = _skeleton(drafts, depth)
+        for members in _overlapping(skeletons):
             cohort = _cohort(members, position.drafts_of, depth)
             if len(cohort.agreeing) < self.min_distinct:
                 reason = (

@@ -328,6 +328,8 @@ class DiscoveredEndpoint(TableModel, table=True):
     api_type: str | None = _text("apiType", nullable=True)
     graphql_schema: str | None = _text("graphqlSchema", nullable=True)
     websocket_messages: Any = _json("websocketMessages")
+    # Per-method names, parameters and security (revision 0004, docs/schema-changes.md).
+    operations: dict[str, Any] | None = _json("operations")
     created_at: datetime = _created()
     updated_at: datetime = _updated()
 

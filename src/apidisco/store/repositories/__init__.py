@@ -6,6 +6,7 @@ never commits: the service that opened the transaction decides.
 
 from apidisco.store.repositories.audit import AuditRepository
 from apidisco.store.repositories.calls import ApiCallRepository
+from apidisco.store.repositories.discovered import DiscoveredEndpointRepository
 from apidisco.store.repositories.endpoints import EndpointRepository
 from apidisco.store.repositories.ledger import LedgerRepository
 from apidisco.store.repositories.sessions import SessionRepository
@@ -14,6 +15,7 @@ from apidisco.store.repositories.users import UserRepository
 __all__ = [
     "ApiCallRepository",
     "AuditRepository",
+    "DiscoveredEndpointRepository",
     "EndpointRepository",
     "LedgerRepository",
     "SessionRepository",

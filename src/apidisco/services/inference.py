@@ -1,0 +1,359 @@
+"""Inferring an endpoint's API from its stored calls: ``apidisco infer``.
+
+Two streaming passes over the endpoint's calls (:mod:`apidisco.infer.analysis`):
+the first templates the paths, the second folds every call into its operation
+and fills ``api_calls.endpointPattern`` where it changed, in short write
+transactions of at most :data:`PATTERN_BATCH` rows. At the end, one transaction
+makes ``discovered_endpoints`` exactly the model: rows are matched on (pattern,
+protocol), written only where a value changed, and rows for operations no
+longer seen are removed. Running it twice on the same calls changes nothing the
+second time.
+
+Memory holds the model (bounded by the distinct operations) and one chunk of
+calls; PostgreSQL streams through a server-side cursor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from apidisco.describe import OperationBrief
+from apidisco.errors import DescriptionError, ValidationError
+from apidisco.infer.analysis import Analysis
+from apidisco.infer.model import ApiModel, Resource
+from apidisco.infer.observation import Body, Observation, split_target
+from apidisco.services import audit
+from apidisco.services.actor import Actor
+from apidisco.services.endpoints import find_endpoint
+from apidisco.store.database import Database
+from apidisco.store.repositories import ApiCallRepository, DiscoveredEndpointRepository
+from apidisco.store.repositories.calls import CALL_COLUMNS, PATH_COLUMNS, CallRow
+
+__all__ = [
+    "Describer",
+    "InferenceReport",
+    "ResourceSummary",
+    "TemplateRules",
+    "infer_endpoint",
+    "load_template_rules",
+    "observation_of",
+]
+
+PATTERN_BATCH = 5_000
+_SHAPES = {"{": "object", "[": "array"}
+
+#: Writes descriptions for operations (``apidisco.describe.describe_operations``
+#: bound to a chat client): brief key → description.
+Describer = Callable[[Sequence[OperationBrief]], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class TemplateRules:
+    """Pinned and forbidden path templates (``--pin``, ``--forbid``, a templates file)."""
+
+    pins: tuple[str, ...] = ()
+    forbids: tuple[str, ...] = ()
+
+    def __add__(self, other: TemplateRules) -> TemplateRules:
+        return TemplateRules(self.pins + other.pins, self.forbids + other.forbids)
+
+
+def load_template_rules(path: Path) -> TemplateRules:
+    """Read a templates file: TOML with ``pin = [...]`` and ``forbid = [...]``."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValidationError(f"cannot read {path}: {error.strerror}") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValidationError(f"{path}: not valid TOML: {error}") from error
+    unknown = sorted(set(document) - {"pin", "forbid"})
+    if unknown:
+        raise ValidationError(f"{path}: unknown key {unknown[0]!r} (expected pin, forbid)")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("pin", "forbid"):
+        value = document.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError(f"{path}: {key} must be a list of templates")
+        lists[key] = tuple(value)
+    return TemplateRules(lists["pin"], lists["forbid"])
+
+
+@dataclass(frozen=True)
+class ResourceSummary:
+    pattern: str
+    protocol: str
+    methods: tuple[str, ...]
+    calls: int
+    api_type: str
+    auth_type: str | None
+    pagination_type: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class InferenceReport:
+    endpoint_id: str
+    calls: int
+    resources: tuple[ResourceSummary, ...]
+    created: int
+    updated: int
+    unchanged: int
+    removed: int
+    patterns_set: int
+    unmatched: int
+    unused_pins: tuple[str, ...]
+    explanation: tuple[str, ...]
+    described: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)
+
+
+def _body(text: str | None, is_json: bool, truncated: bool, encoding: str | None) -> Body:
+    document = None
+    if is_json and text:
+        try:
+            document = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            document = None
+    return Body(text=text, document=document, encoding=encoding, truncated=bool(truncated))
+
+
+def observation_of(row: CallRow, base_path: str) -> Observation:
+    """The observation of one stored call (a row of ``CALL_COLUMNS``)."""
+    path, query = split_target(row.url, base_path)
+    return Observation(
+        method=row.method,
+        path=path,
+        protocol=row.protocol,
+        query=tuple(query),
+        status=row.responseStatus,
+        request_headers=_json(row.requestHeaders) or {},
+        response_headers=_json(row.responseHeaders) or {},
+        request_body=_body(
+            row.requestBody, row.requestIsJson, row.requestBodyTruncated, row.requestBodyEncoding
+        ),
+        response_body=_body(
+            row.responseBody,
+            row.responseIsJson,
+            row.responseBodyTruncated,
+            row.responseBodyEncoding,
+        ),
+        cors=_json(row.corsHeaders),
+        error=row.error,
+        message_direction=row.messageDirection,
+        connection_id=row.connectionId,
+        graphql_operation=row.graphqlOperation,
+    )
+
+
+def _path_observation(row: CallRow, base_path: str) -> Observation:
+    """What the first pass needs: method, path, status and the body's JSON type."""
+    path, _ = split_target(row.url, base_path)
+    shape = _SHAPES.get(row.responseStart or "") if row.responseIsJson else None
+    return Observation(
+        method=row.method,
+        path=path,
+        protocol=row.protocol,
+        status=row.responseStatus,
+        response_body=Body(text=None, document={} if shape == "object" else [] if shape else None),
+        message_direction=row.messageDirection,
+    )
+
+
+def infer_endpoint(
+    database: Database,
+    actor: Actor,
+    endpoint: str,
+    *,
+    rules: TemplateRules = TemplateRules(),
+    secret_fields: Sequence[str] | None = None,
+    explain: bool = False,
+    describer: Describer | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> InferenceReport:
+    """Infer ``endpoint``'s API from its stored calls and store the result.
+
+    ``progress(done, total)`` is called as calls are read; ``total`` counts
+    both passes. With a ``describer``, each operation also gets a description
+    from it (stored beside the summary); if it fails, the report carries a
+    warning and the deterministic summaries stand. Raises
+    :class:`~apidisco.errors.ValidationError` for a malformed pin or forbid,
+    before anything is written.
+    """
+    with database.session() as session:
+        target = find_endpoint(session, actor, endpoint)
+        endpoint_id = target.id
+        base_path = urllib.parse.urlsplit(target.destination_url).path
+        total = 2 * ApiCallRepository(session).count_for_endpoint(endpoint_id)
+    analysis = Analysis(pins=rules.pins, forbids=rules.forbids, secret_fields=secret_fields)
+    done = 0
+
+    def advance(rows: Iterator[CallRow]) -> Iterator[CallRow]:
+        nonlocal done
+        for row in rows:
+            yield row
+            done += 1
+            if progress is not None and done % 1000 == 0:
+                progress(done, total)
+
+    with database.session() as session:
+        for row in advance(ApiCallRepository(session).stream(endpoint_id, PATH_COLUMNS)):
+            analysis.observe_path(_path_observation(row, base_path))
+    analysis.finish_paths()
+
+    patterns_set = 0
+    pending: dict[str | None, list[str]] = {}
+    pending_rows = 0
+
+    def flush() -> None:
+        nonlocal patterns_set, pending_rows
+        if pending_rows:
+            with database.transaction() as writing:
+                patterns_set += ApiCallRepository(writing).set_patterns(pending)
+            pending.clear()
+            pending_rows = 0
+
+    calls = 0
+    with database.session() as session:
+        for row in advance(ApiCallRepository(session).stream(endpoint_id, CALL_COLUMNS)):
+            calls += 1
+            template = analysis.observe(observation_of(row, base_path))
+            if template != row.endpointPattern:
+                pending.setdefault(template, []).append(row.id)
+                pending_rows += 1
+                if pending_rows >= PATTERN_BATCH:
+                    flush()
+    flush()
+    if progress is not None:
+        progress(total, total)
+
+    model = analysis.model()
+    descriptions: dict[str, str] = {}
+    warnings: list[str] = []
+    if describer is not None and model.resources:
+        try:
+            descriptions = describer([brief for r in model.resources for brief in _briefs(r)])
+        except DescriptionError as error:
+            warnings.append(f"no descriptions: {error.message}; the summaries stand")
+    rows = [_columns(resource, descriptions) for resource in model.resources]
+    with database.transaction() as session:
+        target = find_endpoint(session, actor, endpoint_id)
+        counts = DiscoveredEndpointRepository(session).replace_all(endpoint_id, rows)
+        audit.record(
+            session,
+            actor,
+            "ENDPOINT_INFERRED",
+            resource_type="ENDPOINT",
+            resource_id=endpoint_id,
+            details={
+                "calls": calls,
+                "discovered": len(model.resources),
+                "created": counts.created,
+                "updated": counts.updated,
+                "removed": counts.removed,
+            },
+        )
+    report = _report(endpoint_id, calls, model, counts, patterns_set, explain)
+    return dataclasses.replace(report, described=len(descriptions), warnings=tuple(warnings))
+
+
+def _key(method: str, resource: Resource) -> str:
+    return f"{method} {resource.pattern}"
+
+
+def _fields(schemas: Any) -> tuple[str, ...]:
+    """Top-level property names of a ``{media type: schema}`` map."""
+    names: set[str] = set()
+    for schema in (schemas or {}).values():
+        if isinstance(schema, dict):
+            target = schema.get("items", schema) if schema.get("type") == "array" else schema
+            names.update((target or {}).get("properties", {}))
+    return tuple(sorted(names))
+
+
+def _briefs(resource: Resource) -> list[OperationBrief]:
+    """What a language model is told about each operation: names only."""
+    briefs = []
+    for operation in resource.operations:
+        success = [
+            schemas for status, schemas in operation.responses.items() if status.startswith("2")
+        ]
+        briefs.append(
+            OperationBrief(
+                key=_key(operation.method, resource),
+                method=operation.method,
+                pattern=resource.pattern,
+                summary=operation.names.summary,
+                parameters=tuple(p["name"] for p in operation.parameters()),
+                request_fields=_fields(operation.request_bodies),
+                response_fields=tuple(
+                    sorted({name for schemas in success for name in _fields(schemas)})
+                ),
+                statuses=tuple(operation.responses),
+            )
+        )
+    return briefs
+
+
+def _columns(resource: Resource, descriptions: dict[str, str]) -> dict[str, Any]:
+    """The row of ``resource``, with the model's descriptions where it gave them."""
+    columns = resource.columns()
+    described = {
+        method: descriptions[_key(method, resource)]
+        for method in columns["operations"]
+        if _key(method, resource) in descriptions
+    }
+    if described:
+        for method, text in described.items():
+            columns["operations"][method]["description"] = text
+        columns["description"] = " ".join(
+            described.get(op.method, f"{op.names.summary}.") for op in resource.operations
+        )
+    return columns
+
+
+def _report(
+    endpoint_id: str,
+    calls: int,
+    model: ApiModel,
+    counts: Any,
+    patterns_set: int,
+    explain: bool,
+) -> InferenceReport:
+    resources = tuple(
+        ResourceSummary(
+            pattern=resource.pattern,
+            protocol=resource.protocol,
+            methods=tuple(resource.methods),
+            calls=resource.calls,
+            api_type=resource.api_type,
+            auth_type=(resource.credential.type_name if resource.credential else None),
+            pagination_type=resource.columns()["pagination_type"],
+            description=resource.description,
+        )
+        for resource in model.resources
+    )
+    return InferenceReport(
+        endpoint_id=endpoint_id,
+        calls=calls,
+        resources=resources,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        removed=counts.removed,
+        patterns_set=patterns_set,
+        unmatched=model.unmatched,
+        unused_pins=model.paths.unused_pins,
+        explanation=model.explain() if explain else (),
+    )
