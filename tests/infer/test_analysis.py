@@ -10,6 +10,7 @@ import pytest
 from apidisco.infer.analysis import Analysis, response_shape
 from apidisco.infer.model import ApiModel
 from apidisco.infer.observation import Body, Observation, split_target
+from tests.infer.support import json_body
 
 JSON = {"content-type": "application/json"}
 
@@ -21,7 +22,7 @@ def _get(path: str, document: Any = None, status: int = 200, **extra: Any) -> Ob
         extra.pop("protocol", "https"),
         status=status,
         response_headers=JSON,
-        response_body=Body("x", document) if document is not None else Body(),
+        response_body=json_body(document) if document is not None else Body(),
         **extra,
     )
 
@@ -101,14 +102,14 @@ def test_protocols_give_api_types_and_websocket_messages() -> None:
             "/live",
             "wss",
             message_direction="client",
-            request_body=Body("x", {"op": "subscribe", "topic": "a"}),
+            request_body=json_body({"op": "subscribe", "topic": "a"}),
         ),
         Observation(
             "GET",
             "/live",
             "wss",
             message_direction="server",
-            response_body=Body("x", {"op": "event", "n": 1}),
+            response_body=json_body({"op": "event", "n": 1}),
         ),
         Observation(
             "GET",

@@ -6,6 +6,7 @@ import pytest
 
 from apidisco.infer.bodies import BodyModel, body_kind
 from apidisco.infer.observation import Body
+from tests.infer.support import json_body
 
 SOAP = (
     '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
@@ -34,8 +35,8 @@ def test_kinds(media: str, body: Body, kind: str) -> None:
 
 def test_json_bodies_merge() -> None:
     model = BodyModel("application/json")
-    model.add(Body("x", {"id": 1, "note": None}))
-    model.add(Body("x", {"id": 2, "note": "hi"}))
+    model.add(json_body({"id": 1, "note": None}))
+    model.add(json_body({"id": 2, "note": "hi"}))
     schema = model.schema()
     assert schema["properties"]["note"]["type"] == ["null", "string"]
     assert schema["required"] == ["id", "note"]
@@ -99,5 +100,15 @@ def test_binary_is_never_text_and_truncated_bodies_are_noted() -> None:
     cut.add(Body('{"a": [1, 2', truncated=True))
     assert cut.truncated == 1
     assert "capture limit" in cut.schema()["description"]
-    cut.add(Body("x", {"a": [1]}))
+    cut.add(json_body({"a": [1]}))
     assert cut.schema()["properties"]["a"]["items"]["type"] == "integer"
+
+
+def test_identical_bodies_fold_in_once_with_their_count() -> None:
+    folded = BodyModel("application/json")
+    for n in range(100):
+        folded.add(json_body({"status": "ok" if n % 2 else "done", "n": n % 3}))
+    schema = folded.schema()
+    assert folded.samples == 100
+    assert schema["properties"]["status"]["enum"] == ["done", "ok"]
+    assert schema["properties"]["n"]["examples"] == [0, 1, 2]

@@ -9,6 +9,7 @@ import orjson
 from apidisco.infer.observation import Body, Observation
 from apidisco.infer.operations import OperationBuilder, is_rate_limit_header
 from apidisco.infer.summaries import name_operation
+from tests.infer.support import json_body
 
 JSON = {"content-type": "application/json"}
 
@@ -31,7 +32,7 @@ def _call(
         status=status,
         request_headers=request_headers or ({**JSON} if request is not None else {}),
         response_headers=response_headers if response_headers is not None else dict(JSON),
-        request_body=Body("x", request) if request is not None else Body(),
+        request_body=json_body(request) if request is not None else Body(),
         response_body=Body(orjson.dumps(document).decode(), document)
         if document is not None
         else Body(),

@@ -78,3 +78,14 @@ def test_many_names_never_turn_into_a_map_and_stay_bounded() -> None:
     assert len(built) == MAX_NAMES
     assert parameters.untracked == 10
     assert all(entry.schema == {"type": "string", "examples": ["x"]} for entry in built)
+
+
+def test_repeated_values_are_counted_and_many_distinct_ones_still_fold_in() -> None:
+    parameters = ParameterSet()
+    for n in range(500):
+        parameters.add({"page": n, "kind": "a" if n % 2 else "b"})
+    stats = {entry.name: entry for entry in parameters.build()}
+    assert stats["page"].seen == 500
+    assert stats["page"].required
+    assert stats["page"].schema["examples"] == [0, 1, 2]
+    assert stats["kind"].schema["enum"] == ["a", "b"]

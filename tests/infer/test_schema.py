@@ -474,3 +474,22 @@ def test_a_builder_cannot_merge_itself() -> None:
 def test_property_keys_are_sorted() -> None:
     schema = infer_schema([{"b": 1, "a": 2, "c": 3}])
     assert list(schema["properties"]) == ["a", "b", "c"]
+
+
+def test_a_weighted_sample_counts_as_that_many() -> None:
+    sample = {"status": "ok", "n": 1, "tags": ["a"], "token": "abc"}
+    repeated, weighted = SchemaBuilder(), SchemaBuilder()
+    for _ in range(12):
+        repeated.add(sample)
+    weighted.add(sample, weight=12)
+    assert weighted.build() == repeated.build()
+    assert weighted.samples == 12
+    assert weighted.build()["properties"]["status"]["enum"] == ["ok"]  # 12 samples, 1 value
+    with pytest.raises(ValueError, match="weight"):
+        weighted.add(sample, weight=0)
+
+
+def test_a_secret_sample_is_shown_masked() -> None:
+    builder = SchemaBuilder()
+    builder.add("hunter2", secret=True)
+    assert builder.build()["examples"][0].startswith("‹masked:")

@@ -17,15 +17,17 @@ from apidisco.errors import NotFoundError, ValidationError
 from apidisco.services import endpoints
 from apidisco.services.actor import Actor
 from apidisco.services.inference import (
+    PATTERN_BATCH,
     TemplateRules,
     infer_endpoint,
     load_template_rules,
 )
+from apidisco.store import migrate
 from apidisco.store.database import Database
 from apidisco.store.models import ApiCall, AuditLog, DiscoveredEndpoint
 from apidisco.store.repositories.capture import CaptureRepository, complete_call_row
 from tests.describe.server import API_KEY, MODEL, ChatServer, Reply
-from tests.services.support import DESTINATION, PRICING, count
+from tests.services.support import DESTINATION, PRICING, actor_of, count, signup
 
 START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 JSON = (("content-type", "application/json"),)
@@ -288,3 +290,26 @@ def test_when_the_model_fails_the_summaries_stand(
     assert item.operations is not None
     assert "description" not in item.operations["GET"]
     assert item.description == "Delete a user by userId. Get a user by userId."
+
+
+def test_patterns_are_written_in_batches_outside_a_joined_transaction(
+    empty_database: Database,
+) -> None:
+    """A store of its own (no caller's transaction): on PostgreSQL the batches are
+    written by a worker thread while the analysis goes on, on SQLite inline."""
+    migrate.upgrade(empty_database)
+    owner = actor_of(signup(empty_database, "carol"))
+    endpoint = endpoints.create(
+        empty_database, owner, DESTINATION, pricing=PRICING, allow_private=True
+    )
+    calls = PATTERN_BATCH + 700
+    _store(
+        empty_database,
+        endpoint.id,
+        [_exchange(n, "GET", f"/things/{n}", 200, {"id": n}) for n in range(calls)],
+    )
+    report = infer_endpoint(empty_database, owner, endpoint.id)
+    assert report.patterns_set == calls
+    assert set(_patterns(empty_database, endpoint.id).values()) == {"/things/{thingId}"}
+    again = infer_endpoint(empty_database, owner, endpoint.id)
+    assert again.patterns_set == 0

@@ -159,6 +159,13 @@ class Analysis:
             shape=response_shape(observation.response_body.document),
         )
 
+    def observe_path_of(
+        self, method: str, path: str, status: int | None, shape: str | None
+    ) -> None:
+        """:meth:`observe_path` from the parts alone (no observation to build);
+        ``shape`` as :func:`response_shape` gives it. Not for WebSocket messages."""
+        self._templater.observe(method, path, status=status, shape=shape)
+
     def finish_paths(self) -> PathModel:
         """The path templates; raises ValidationError for a malformed pin or forbid."""
         self._paths = self._templater.finish(self.pins, self.forbids)

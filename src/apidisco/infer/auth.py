@@ -18,6 +18,7 @@ operation and decides:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -78,6 +79,14 @@ class Credential:
         return {key: value for key, value in vars(self).items() if value}
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_key_header(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _KEY_HEADERS or (
+        lowered not in _NOT_CREDENTIAL_HEADERS and _KEY_HEADER_NAME.search(lowered) is not None
+    )
+
+
 def _authorization(value: str) -> Credential | None:
     scheme, _, rest = value.strip().partition(" ")
     if not rest:
@@ -97,11 +106,8 @@ def credentials_of(
         if credential is not None:
             found.add(credential)
     for name in request_headers:
-        lowered = name.lower()
-        if lowered in _KEY_HEADERS or (
-            lowered not in _NOT_CREDENTIAL_HEADERS and _KEY_HEADER_NAME.search(lowered)
-        ):
-            found.add(Credential("apiKey", location="header", name=lowered))
+        if _is_key_header(name):
+            found.add(Credential("apiKey", location="header", name=name.lower()))
     for name, _value in query:
         if name.lower() in _KEY_QUERY:
             found.add(Credential("apiKey", location="query", name=name))

@@ -40,6 +40,7 @@ _SOAP_NAMESPACES = (
     "http://www.w3.org/2003/05/soap-envelope",
 )
 _TEXT_EXAMPLE = 200
+_PENDING = 32  # distinct JSON bodies held back before they are folded in
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _LOCAL_NAME = re.compile(r"^(?:\{[^}]*\})?(.*)$")
 
@@ -116,6 +117,7 @@ class BodyModel:
         self._files: dict[str, str] = {}
         self._soap: set[str] = set()
         self._text_example: str | None = None
+        self._pending: dict[str, list[Any]] = {}
 
     def _builder(self) -> SchemaBuilder:
         if self._secret_fields is None:
@@ -131,7 +133,7 @@ class BodyModel:
         self.kinds.add(kind)
         text = body.text or ""
         if kind == "json":
-            self._json.add(body.document)
+            self._add_json(body)
         elif kind == "form":
             self._fields.add(pairs_document(_form_pairs(text)))
         elif kind == "multipart":
@@ -151,12 +153,29 @@ class BodyModel:
             ):
                 self._text_example = example
 
+    def _add_json(self, body: Body) -> None:
+        """Identical bodies (by text) are folded in once, weighted by their count."""
+        key = body.text or ""
+        entry = self._pending.get(key)
+        if entry is not None:
+            entry[1] += 1
+            return
+        if len(self._pending) >= _PENDING:
+            self._flush()
+        self._pending[key] = [body.document, 1]
+
+    def _flush(self) -> None:
+        for document, weight in self._pending.values():
+            self._json.add(document, weight=weight)
+        self._pending = {}
+
     @property
     def soap(self) -> bool:
         return bool(self._soap)
 
     def schema(self) -> dict[str, Any]:
         """The JSON Schema of these bodies (``{}`` when nothing could be read)."""
+        self._flush()
         kinds = self.kinds
         if not kinds:
             if self.truncated:

@@ -22,7 +22,8 @@ calls):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,7 @@ def is_rate_limit_header(name: str) -> bool:
     return name == "retry-after" or name.startswith(_RATE_LIMIT_PREFIXES)
 
 
+@functools.lru_cache(maxsize=4096)
 def _api_request_header(name: str) -> bool:
     return (
         name not in _SKIPPED_REQUEST_HEADERS
@@ -112,11 +114,12 @@ def _api_request_header(name: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _api_response_header(name: str) -> bool:
     return name not in _SKIPPED_RESPONSE_HEADERS and not name.startswith("access-control-")
 
 
-def _header_document(headers: dict[str, Any], keep: Any) -> dict[str, Any]:
+def _header_document(headers: Mapping[str, Any], keep: Any) -> dict[str, Any]:
     return {
         name: [coerce(str(v)) for v in value] if isinstance(value, list) else coerce(str(value))
         for name, value in headers.items()
@@ -241,7 +244,7 @@ class OperationBuilder:
         self.pagination.add(observation)
         self._query.add(pairs_document(observation.query))
         self._request_headers.add(
-            _header_document(dict(observation.request_headers), _api_request_header)
+            _header_document(observation.request_headers, _api_request_header)
         )
         self._add_request_body(observation)
         if observation.status is None:
@@ -249,7 +252,7 @@ class OperationBuilder:
                 self.failed += 1
             return
         self._response_headers.add(
-            _header_document(dict(observation.response_headers), _api_response_header)
+            _header_document(observation.response_headers, _api_response_header)
         )
         status = str(observation.status)
         per_status = self._responses.get(status)
@@ -287,8 +290,11 @@ class OperationBuilder:
         if not 200 <= status < 300:
             return
         request, response = observation.request_body, observation.response_body
+        size = _size(request) + _size(response)
+        if self._example is not None and self._example[0][:2] < (size, status):
+            return  # decided without building the text of the tie-breaker
         key = (
-            _size(request) + _size(response),
+            size,
             status,
             f"{observation.path}?{observation.query}{request.text}{response.text}",
         )

@@ -16,6 +16,7 @@ Query parameters outvote hints in responses; the evidence is kept for
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from collections import Counter
@@ -77,6 +78,7 @@ _CONTAINERS = frozenset(
 _LINK_NEXT = re.compile(r"<([^>]*)>\s*;[^,]*rel=\"?next\"?", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return name.lower().replace("-", "_")
 
@@ -127,9 +129,10 @@ class PaginationEvidence:
         self.hints: Counter[tuple[str, str]] = Counter()  # (style, where) → responses
 
     def add(self, observation: Observation) -> None:
-        style = style_of_parameters(name for name, _ in observation.query)
-        if style is not None:
-            self.parameters[style] += 1
+        if observation.query:
+            style = style_of_parameters(name for name, _ in observation.query)
+            if style is not None:
+                self.parameters[style] += 1
         status = observation.status
         if status is None or not 200 <= status < 300:
             return

@@ -29,13 +29,17 @@ __all__ = [
 
 #: Distinct names one :class:`ParameterSet` tracks; later new names are only counted.
 MAX_NAMES = 128
+_PENDING = 64  # distinct values per name held back before they are folded in
 
 _INTEGER = re.compile(r"-?(?:0|[1-9]\d{0,17})", re.ASCII)
+_SCALAR_STARTS = frozenset("-0123456789tf")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def coerce(text: str) -> Any:
     """The JSON scalar a text value spells; ``007`` and ``1e5`` stay text."""
+    if text[:1] not in _SCALAR_STARTS:
+        return text
     if _INTEGER.fullmatch(text):
         return int(text)
     if _NUMBER.fullmatch(text):
@@ -94,7 +98,9 @@ class ParameterSet:
     """Query parameters or headers of many calls, one schema per name.
 
     Unlike one object schema for all of them, many names never turn the set
-    into a map. Examples under secret names are masked as in bodies.
+    into a map. Values under secret names are treated as secrets (examples
+    masked, no enums). The same value arriving again is only counted and folded
+    in once, with its count as weight: headers repeat from call to call.
     """
 
     def __init__(self, *, secret_fields: Iterable[str] | None = None) -> None:
@@ -102,14 +108,16 @@ class ParameterSet:
         self.untracked = 0  # names past MAX_NAMES
         self._secret_fields = tuple(secret_fields) if secret_fields is not None else None
         self._builders: dict[str, SchemaBuilder] = {}
+        self._secret: dict[str, bool] = {}
         self._seen: dict[str, int] = {}
+        self._pending: dict[str, dict[Any, list[Any]]] = {}
 
     def add(self, document: Mapping[str, Any]) -> None:
         """One call's parameters (name → value, a list when repeated)."""
         self.calls += 1
         for name, value in document.items():
-            builder = self._builders.get(name)
-            if builder is None:
+            pending = self._pending.get(name)
+            if pending is None:
                 if len(self._builders) >= MAX_NAMES:
                     self.untracked += 1
                     continue
@@ -118,18 +126,33 @@ class ParameterSet:
                     if self._secret_fields is None
                     else SchemaBuilder(secret_fields=self._secret_fields)
                 )
+                self._secret[name] = name.strip().lower().replace("-", "_") in builder.secret_fields
                 self._seen[name] = 0
-            builder.add({name: value})
+                pending = self._pending[name] = {}
             self._seen[name] += 1
+            key = (type(value), tuple(value) if isinstance(value, list) else value)
+            entry = pending.get(key)
+            if entry is not None:
+                entry[1] += 1
+                continue
+            if len(pending) >= _PENDING:
+                self._flush(name)
+            pending[key] = [value, 1]
+
+    def _flush(self, name: str) -> None:
+        builder, secret = self._builders[name], self._secret[name]
+        for value, weight in self._pending[name].values():
+            builder.add(value, weight=weight, secret=secret)
+        self._pending[name] = {}
 
     def build(self) -> list[ParameterStats]:
         """Every name, sorted, with its schema, how often it was seen and whether always."""
+        for name in self._pending:
+            self._flush(name)
         return [
             ParameterStats(
                 name=name,
-                schema=as_parameter_schema(
-                    self._builders[name].build().get("properties", {}).get(name, {})
-                ),
+                schema=as_parameter_schema(self._builders[name].build()),
                 seen=self._seen[name],
                 required=self._seen[name] == self.calls,
             )

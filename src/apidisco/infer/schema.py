@@ -127,6 +127,41 @@ def _union(first: list[Any], second: list[Any]) -> list[Any]:
     return first
 
 
+_KINDS: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+_DIGIT_START = re.compile(r"[0-9]", re.ASCII)
+
+
+def _MAYBE_NOT_ENUM(value: str) -> bool:  # noqa: N802 - reads as the constant test it is
+    """Cheap pre-test: only strings starting with a digit can be uuids, dates or times
+    (a uuid may start with a letter, so 36-character strings are tested too)."""
+    return len(value) == 36 or _DIGIT_START.match(value) is not None
+
+
+def _kind_of(value: Any) -> str:
+    """The JSON type of a value of a subclass (``True`` is checked before ``int``)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
 def _dynamic_key(key: str) -> bool:
     return (key.isascii() and key.isdigit()) or bool(matching_formats(key, _KEY_FORMATS))
 
@@ -143,6 +178,7 @@ class _Node:
         self.items: _Node | None = None
         self.properties: dict[str, _Node] = {}
         self.map_values: _Node | None = None  # set once the object is known to be a map
+        self.secret_name = False  # the property holding this node is a secret field
 
     @property
     def total(self) -> int:
@@ -153,65 +189,70 @@ class _Node:
 
     # -- folding samples in -------------------------------------------------------------
 
-    def add(self, value: Any, secret: bool, secret_fields: frozenset[str]) -> None:
-        if value is None:
-            self._count("null")
-        elif isinstance(value, bool):
-            self._count("boolean")
-        elif isinstance(value, int | float):
-            self._count("integer" if isinstance(value, int) else "number")
-            if not secret and math.isfinite(value):
-                self.numbers = _keep(self.numbers, value)
-        elif isinstance(value, str):
+    def add(self, value: Any, secret: bool, secret_fields: frozenset[str], weight: int = 1) -> None:
+        """Fold in one value, as if it were seen ``weight`` times (counts only grow)."""
+        kind = _KINDS.get(type(value))
+        if kind is None:
+            kind = _kind_of(value)
+        counts = self.counts
+        counts[kind] = counts.get(kind, 0) + weight
+        if kind == "string":
             self._add_string(value, secret)
-        elif isinstance(value, list):
-            self._count("array")
-            for item in value:
-                if self.items is None:
-                    self.items = _Node()
-                self.items.add(item, secret, secret_fields)
-        elif isinstance(value, dict):
-            self._count("object")
+        elif kind == "object":
             for key, item in value.items():
-                if not isinstance(key, str):
+                if type(key) is not str:
                     raise TypeError(f"JSON object keys are strings, not {type(key).__name__}")
-                hidden = secret or _normalise(key) in secret_fields
-                self._child(key).add(item, hidden, secret_fields)
-        else:
-            raise TypeError(f"not a JSON value: {type(value).__name__}")
+                child = self._child(key, secret_fields)
+                child.add(item, secret or child.secret_name, secret_fields, weight)
+        elif kind == "array":
+            items = self.items
+            if items is None and value:
+                items = self.items = _Node()
+            for item in value:
+                items.add(item, secret, secret_fields, weight)  # type: ignore[union-attr]
+        elif (kind == "integer" or kind == "number") and not secret and math.isfinite(value):
+            numbers = self.numbers
+            if len(numbers) < EXAMPLE_LIMIT or _example_key(value) < _example_key(numbers[-1]):
+                self.numbers = _keep(numbers, value)
 
     def _add_string(self, value: str, secret: bool) -> None:
-        self._count("string")
         if self.formats:
             self.formats = matching_formats(value, self.formats)
-        already_masked = _MASK.search(value) is not None
-        hidden = not already_masked and (secret or _JWT.fullmatch(value) is not None)
-        if self.values is not None:
+        already_masked = "‹masked:" in value and _MASK.search(value) is not None
+        hidden = not already_masked and (
+            secret or (value.startswith("eyJ") and _JWT.fullmatch(value) is not None)
+        )
+        values = self.values
+        if values is not None and value not in values:
             if (
                 already_masked
                 or hidden
                 or len(value) > ENUM_MAX_LENGTH
-                or matching_formats(value, _NOT_ENUM_FORMATS)
+                or (_MAYBE_NOT_ENUM(value) and matching_formats(value, _NOT_ENUM_FORMATS))
             ):
                 self.values = None
             else:
-                self.values.add(value)
-                if len(self.values) > ENUM_TRACKED:
+                values.add(value)
+                if len(values) > ENUM_TRACKED:
                     self.values = None
+        strings = self.strings
+        if len(strings) >= EXAMPLE_LIMIT and not hidden and value >= strings[-1]:
+            return  # not among the smallest: nothing to keep (cut examples sort before)
         shown = _masked(value) if hidden else value
         if len(shown) > EXAMPLE_LENGTH:
             shown = shown[: EXAMPLE_LENGTH - 1] + "…"
-        self.strings = _keep(self.strings, shown)
+        self.strings = _keep(strings, shown)
 
-    def _child(self, key: str) -> _Node:
+    def _child(self, key: str, secret_fields: frozenset[str] = frozenset()) -> _Node:
         if self.map_values is not None:
             return self.map_values
         child = self.properties.get(key)
         if child is None:
             child = self.properties[key] = _Node()
+            child.secret_name = _normalise(key) in secret_fields
             if len(self.properties) > MAX_PROPERTIES:
                 self._become_map()
-                return self._child(key)
+                return self._child(key, secret_fields)
         return child
 
     def _become_map(self) -> None:
@@ -241,7 +282,10 @@ class _Node:
         if other.map_values is not None and self.map_values is None:
             self._become_map()
         for key in sorted(other.properties):
-            self._child(key).merge(other.properties[key])
+            theirs = other.properties[key]
+            mine = self._child(key)
+            mine.secret_name = mine.secret_name or theirs.secret_name
+            mine.merge(theirs)
         if other.map_values is not None:
             assert self.map_values is not None
             self.map_values.merge(other.map_values)
@@ -356,10 +400,16 @@ class SchemaBuilder:
         self.samples = 0
         self._root = _Node()
 
-    def add(self, sample: Any) -> None:
-        """Fold in one decoded JSON document (dicts, lists, str, int, float, bool, None)."""
-        self._root.add(sample, False, self.secret_fields)
-        self.samples += 1
+    def add(self, sample: Any, *, weight: int = 1, secret: bool = False) -> None:
+        """Fold in one decoded JSON document (dicts, lists, str, int, float, bool, None).
+
+        ``weight``: as if the sample had been added that many times. ``secret``:
+        the whole sample is a secret's value (a sensitive header or parameter).
+        """
+        if weight < 1:
+            raise ValueError("weight must be at least 1")
+        self._root.add(sample, secret, self.secret_fields, weight)
+        self.samples += weight
 
     def merge(self, other: SchemaBuilder) -> None:
         """Fold in everything ``other`` has seen; ``other`` is left unchanged."""

@@ -3,7 +3,8 @@
 Two streaming passes over the endpoint's calls (:mod:`apidisco.infer.analysis`):
 the first templates the paths, the second folds every call into its operation
 and fills ``api_calls.endpointPattern`` where it changed, in short write
-transactions of at most :data:`PATTERN_BATCH` rows. At the end, one transaction
+transactions of at most :data:`PATTERN_BATCH` rows (on PostgreSQL, written by a
+worker thread while the analysis goes on). At the end, one transaction
 makes ``discovered_endpoints`` exactly the model: rows are matched on (pattern,
 protocol), written only where a value changed, and rows for operations no
 longer seen are removed. Running it twice on the same calls changes nothing the
@@ -19,6 +20,7 @@ import dataclasses
 import tomllib
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ from apidisco.infer.observation import Body, Observation, split_target
 from apidisco.services import audit
 from apidisco.services.actor import Actor
 from apidisco.services.endpoints import find_endpoint
-from apidisco.store.database import Database
+from apidisco.store.database import Database, Session
 from apidisco.store.repositories import ApiCallRepository, DiscoveredEndpointRepository
 from apidisco.store.repositories.calls import CALL_COLUMNS, PATH_COLUMNS, CallRow
 
@@ -157,18 +159,60 @@ def observation_of(row: CallRow, base_path: str) -> Observation:
     )
 
 
-def _path_observation(row: CallRow, base_path: str) -> Observation:
-    """What the first pass needs: method, path, status and the body's JSON type."""
+def _observe_path(analysis: Analysis, row: CallRow, base_path: str) -> None:
+    """The first pass: method, path, status and the JSON type of the response body."""
+    if row.messageDirection is not None:
+        return  # a WebSocket message travels on its handshake's path
     path, _ = split_target(row.url, base_path)
     shape = _SHAPES.get(row.responseStart or "") if row.responseIsJson else None
-    return Observation(
-        method=row.method,
-        path=path,
-        protocol=row.protocol,
-        status=row.responseStatus,
-        response_body=Body(text=None, document={} if shape == "object" else [] if shape else None),
-        message_direction=row.messageDirection,
-    )
+    analysis.observe_path_of(row.method, path, row.responseStatus, shape)
+
+
+class _PatternWriter:
+    """Writes endpointPattern batches, each in its own short transaction.
+
+    On PostgreSQL with a pool of its own, one batch at a time is written from a
+    worker thread while the analysis goes on (the server does the work on its
+    own core); otherwise inline; with ``session``, inside that session.
+    """
+
+    def __init__(self, database: Database, session: Session | None = None) -> None:
+        self.database = database
+        self.session = session
+        self.changed = 0
+        threaded = session is None and database.backend == "postgresql"
+        self._pool = ThreadPoolExecutor(max_workers=1) if threaded else None
+        self._running: Future[int] | None = None
+
+    def _write(self, ids_by_pattern: dict[str | None, list[str]]) -> int:
+        if self.session is not None:
+            return ApiCallRepository(self.session).set_patterns(ids_by_pattern)
+        with self.database.transaction() as session:
+            return ApiCallRepository(session).set_patterns(ids_by_pattern)
+
+    def _wait(self) -> None:
+        if self._running is not None:
+            running, self._running = self._running, None
+            self.changed += running.result()
+
+    def write(self, ids_by_pattern: dict[str | None, list[str]]) -> None:
+        if not ids_by_pattern:
+            return
+        if self._pool is None:
+            self.changed += self._write(ids_by_pattern)
+            return
+        self._wait()  # at most one batch in flight: memory stays bounded
+        self._running = self._pool.submit(self._write, ids_by_pattern)
+
+    def __enter__(self) -> _PatternWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
 
 
 def infer_endpoint(
@@ -209,23 +253,20 @@ def infer_endpoint(
 
     with database.session() as session:
         for row in advance(ApiCallRepository(session).stream(endpoint_id, PATH_COLUMNS)):
-            analysis.observe_path(_path_observation(row, base_path))
+            _observe_path(analysis, row, base_path)
     analysis.finish_paths()
 
-    patterns_set = 0
     pending: dict[str | None, list[str]] = {}
     pending_rows = 0
-
-    def flush() -> None:
-        nonlocal patterns_set, pending_rows
-        if pending_rows:
-            with database.transaction() as writing:
-                patterns_set += ApiCallRepository(writing).set_patterns(pending)
-            pending.clear()
-            pending_rows = 0
-
     calls = 0
-    with database.session() as session:
+    # Joined to a caller's transaction (Database.joining), a read session's
+    # savepoint would be rolled back when it closes, taking the patterns with it:
+    # there the second pass reads and writes in one transaction of its own.
+    joined = database.connection is not None
+    with (
+        database.transaction() if joined else database.session() as session,
+        _PatternWriter(database, session if joined else None) as writer,
+    ):
         for row in advance(ApiCallRepository(session).stream(endpoint_id, CALL_COLUMNS)):
             calls += 1
             template = analysis.observe(observation_of(row, base_path))
@@ -233,8 +274,10 @@ def infer_endpoint(
                 pending.setdefault(template, []).append(row.id)
                 pending_rows += 1
                 if pending_rows >= PATTERN_BATCH:
-                    flush()
-    flush()
+                    writer.write(pending)
+                    pending, pending_rows = {}, 0
+        writer.write(pending)
+    patterns_set = writer.changed
     if progress is not None:
         progress(total, total)
 

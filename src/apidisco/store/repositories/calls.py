@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from apidisco.store.models import ApiCall
@@ -14,7 +15,8 @@ __all__ = ["PATH_COLUMNS", "ApiCallRepository", "CallRow"]
 
 CallRow = sa.Row[Any]
 
-_T = ApiCall.__table__.c  # type: ignore[attr-defined]
+_TABLE: sa.Table = ApiCall.__table__  # type: ignore[attr-defined]
+_T = _TABLE.c
 
 #: What the first inference pass reads: enough to template paths.
 PATH_COLUMNS: tuple[sa.ColumnElement[Any], ...] = (
@@ -133,15 +135,28 @@ class ApiCallRepository:
             last = (rows[-1]._at, rows[-1]._id)
 
     def set_patterns(self, ids_by_pattern: Mapping[str | None, Sequence[str]]) -> int:
-        """Set ``endpointPattern`` of the given calls; returns how many rows changed."""
+        """Set ``endpointPattern`` of the given calls; returns how many rows changed.
+
+        One statement per pattern on PostgreSQL (the ids as one array parameter),
+        chunks of :data:`PATTERN_CHUNK` ids on SQLite (its bound-parameter limit).
+        """
+        postgres = self.session.get_bind().dialect.name == "postgresql"
         changed = 0
         for pattern, ids in sorted(ids_by_pattern.items(), key=lambda item: item[0] or ""):
-            for start in range(0, len(ids), PATTERN_CHUNK):
-                result = self.session.execute(
-                    sa.update(ApiCall)
-                    .where(col(ApiCall.id).in_(ids[start : start + PATTERN_CHUNK]))
-                    .values(endpoint_pattern=pattern)
-                    .execution_options(synchronize_session=False)
-                )
+            if postgres:
+                chunks = [list(ids)]
+            else:
+                chunks = [
+                    list(ids[i : i + PATTERN_CHUNK]) for i in range(0, len(ids), PATTERN_CHUNK)
+                ]
+            for chunk in chunks:
+                if postgres:
+                    matching = _T.id == sa.any_(
+                        sa.bindparam("ids", chunk, type_=postgresql.ARRAY(sa.Text))
+                    )
+                else:
+                    matching = _T.id.in_(chunk)
+                statement = sa.update(_TABLE).where(matching).values(endpointPattern=pattern)
+                result = self.session.execute(statement)
                 changed += int(getattr(result, "rowcount", 0))
         return changed
