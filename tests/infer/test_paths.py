@@ -177,10 +177,20 @@ def test_a_cohort_needs_the_same_continuation() -> None:
     assert len(model.templates) == 10
 
 
-def test_a_cohort_needs_the_same_methods() -> None:
-    calls = [("GET", f"/tags/{tag}") for tag in TAGS[:5]]
-    calls += [("DELETE", f"/tags/{tag}") for tag in TAGS[5:]]
-    assert len(infer(calls).templates) == 10
+def test_values_only_created_deleted_or_refused_still_join() -> None:
+    calls: list[Call] = [("GET", f"/tags/{tag}", 200, None) for tag in TAGS]
+    calls.append(("PUT", "/tags/admin", 201, None))  # created, never read
+    calls.append(("DELETE", "/tags/gone", 404, None))  # a stale delete proves nothing
+    calls.append(("POST", "/tags/broken", 400, None))  # a refused POST is no action either
+    model = infer(calls)
+    assert texts(model) == ["/tags/{tagId}"]
+    assert template(model, "/tags/{tagId}").methods == ("DELETE", "GET", "POST", "PUT")
+
+
+def test_actions_beside_values_that_are_read_stay_literal() -> None:
+    calls: list[Call] = [("GET", f"/tags/{tag}", 200, None) for tag in TAGS]
+    calls += [("POST", "/tags/merge", 200, None), ("POST", "/tags/split", 201, None)]
+    assert texts(infer(calls)) == ["/tags/merge", "/tags/split", "/tags/{tagId}"]
 
 
 def test_a_value_without_the_usual_method_stays_literal() -> None:

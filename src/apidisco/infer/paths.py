@@ -21,9 +21,12 @@ Deciding, at each position of the trie, which segments become a parameter:
    with a ``GET`` and collections below, ``/buckets/c`` with collections only). Eight is more
    than the handful of fixed sub-resources an API puts side by side, and few
    enough that a short capture of word-like IDs (tags, country codes) counts.
-3. **Structure**: within a cohort, the usual method at each continuation must
-   be among a value's methods (an extra ``PUT`` seen on one value does not split
-   it off; a ``POST``-only ``/tags/merge`` beside ``GET`` tags does), and the
+3. **Structure**: within a cohort, a value that *acts* stays literal: one whose
+   successful methods at some continuation include ``POST`` and share none with
+   the other values' there (a ``POST``-only ``/tags/merge`` beside tags that are
+   read). Calls answered 4xx or 5xx prove no method (a stale ``DELETE`` that got
+   a 404), and a value only ever created (``PUT``), read or deleted is no
+   action, so it joins. And the
    usual response-shape fingerprint (whatever the caller passes as ``shape``,
    from 2xx or status-less responses) must be among the ones it reported, if
    it reported any (``/tags/overview`` answering a list beside tags answering
@@ -269,6 +272,7 @@ class _Draft:
     segments: tuple[_Segment, ...]
     methods: tuple[tuple[str, int], ...]
     shapes: tuple[tuple[str, tuple[str, ...]], ...]
+    proven: frozenset[str] = frozenset()  # methods some call used successfully
 
     def rest(self, depth: int) -> tuple[str, ...]:
         """The template after ``depth``, parameters as ``{}``."""
@@ -276,7 +280,7 @@ class _Draft:
 
     def with_segment(self, depth: int, segment: _Segment) -> _Draft:
         segments = self.segments[:depth] + (segment,) + self.segments[depth + 1 :]
-        return _Draft(segments, self.methods, self.shapes)
+        return _Draft(segments, self.methods, self.shapes, self.proven)
 
     def template(self) -> PathTemplate:
         parameters = tuple(s.parameter for s in self.segments if s.parameter is not None)
@@ -349,13 +353,43 @@ class _Cohort:
     methods: tuple[_Where, ...]  # the usual method at each continuation
 
 
+def _method_outliers(
+    keys: Sequence[str], drafts_of: dict[str, list[_Draft]], depth: int
+) -> set[str]:
+    """Values that act rather than name: at some continuation, a value whose
+    successful methods include POST and share none with those of the values
+    there that take no POST (``POST /tags/merge`` beside tags that are read).
+    Only methods a call used successfully count: a stale ``DELETE`` answered 404
+    proves nothing, and a value only ever created (``PUT``) or read is no action."""
+    proven: dict[str, dict[tuple[str, ...], frozenset[str]]] = {
+        key: {d.rest(depth): d.proven for d in drafts_of[key] if d.proven} for key in keys
+    }
+    outliers: set[str] = set()
+    for key in keys:
+        for rest, methods in proven[key].items():
+            if "POST" not in methods:
+                continue
+            others = frozenset().union(
+                *(
+                    found
+                    for other in keys
+                    if other != key
+                    and "POST" not in (found := proven[other].get(rest, frozenset()))
+                )
+            )
+            if others and not methods & others:
+                outliers.add(key)
+    return outliers
+
+
 def _cohort(keys: Sequence[str], drafts_of: dict[str, list[_Draft]], depth: int) -> _Cohort:
-    """Split values sharing a skeleton: the usual method, then the usual response shape."""
+    """Split values sharing a continuation: actions first, then the usual response shape."""
     methods = {
         key: {(d.rest(depth), ""): frozenset(m for m, _ in d.methods) for d in drafts_of[key]}
         for key in keys
     }
-    usual, method_outliers = _vote(methods)
+    usual, _ = _vote(methods)
+    method_outliers = _method_outliers(keys, drafts_of, depth)
     same_methods = [key for key in keys if key not in method_outliers]
     shapes = {
         key: {
@@ -409,7 +443,12 @@ class _Resolver:
         if node.methods:
             methods = tuple(sorted(node.methods.items()))
             shapes = tuple(sorted((method, tuple(s)) for method, s in node.shapes.items()))
-            drafts.append(_Draft(prefix, methods, shapes))
+            proven = frozenset(
+                method
+                for method, calls in node.methods.items()
+                if calls > node.failed.get(method, 0)
+            )
+            drafts.append(_Draft(prefix, methods, shapes, proven))
         if not node.children and node.overflow is None:
             return drafts
         position = _Position(node, prefix)
@@ -717,6 +756,8 @@ class PathTemplater:
             node = step(node, segment, self._limits)
         method = method.upper()
         node.methods[method] = node.methods.get(method, 0) + 1
+        if status is not None and status >= 400:
+            node.failed[method] = node.failed.get(method, 0) + 1
         if shape is not None and (status is None or 200 <= status < 300):
             shapes = node.shapes.setdefault(method, [])
             add_bounded(shapes, shape, self._limits.max_shapes, natural=False)

@@ -57,12 +57,22 @@ class Limits:
 class Node:
     """One trie position. ``values``/``value_shapes`` are filled on overflow nodes only."""
 
-    __slots__ = ("children", "methods", "overflow", "ranked", "shapes", "value_shapes", "values")
+    __slots__ = (
+        "children",
+        "failed",
+        "methods",
+        "overflow",
+        "ranked",
+        "shapes",
+        "value_shapes",
+        "values",
+    )
 
     def __init__(self) -> None:
         self.children: dict[str, Node] = {}
         self.overflow: Node | None = None
         self.methods: dict[str, int] = {}
+        self.failed: dict[str, int] = {}  # calls per method answered 4xx/5xx or not at all
         self.shapes: dict[str, list[str]] = {}
         self.values: list[str] = []
         self.value_shapes: set[SegmentShape] = set()
@@ -105,6 +115,8 @@ def absorb(target: Node, source: Node, limits: Limits) -> None:
     """Merge ``source`` into ``target`` (``source`` is consumed)."""
     for method, calls in source.methods.items():
         target.methods[method] = target.methods.get(method, 0) + calls
+    for method, calls in source.failed.items():
+        target.failed[method] = target.failed.get(method, 0) + calls
     for method, shapes in source.shapes.items():
         mine = target.shapes.setdefault(method, [])
         for shape in shapes:
@@ -130,6 +142,7 @@ def absorb(target: Node, source: Node, limits: Limits) -> None:
 def copy_node(node: Node) -> Node:
     twin = Node()
     twin.methods = dict(node.methods)
+    twin.failed = dict(node.failed)
     twin.shapes = {method: list(shapes) for method, shapes in node.shapes.items()}
     twin.values = list(node.values)
     twin.value_shapes = set(node.value_shapes)
