@@ -4,32 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from tests.capture.hars import entry, har
 from tests.cli.conftest import Invoke, json_of
-
-
-@pytest.fixture
-def captured(fresh_store: Invoke, tmp_path: Path) -> tuple[Invoke, str]:
-    """A logged-in store with an endpoint holding a small shop's traffic."""
-    for args in (["account", "signup"], ["account", "login"]):
-        result = fresh_store(
-            *args, "--email", "ann@example.com", "--password-stdin", input="long password\n"
-        )
-        assert result.exit_code == 0, result.stderr
-    endpoint = json_of(fresh_store("--json", "endpoint", "create", "https://93.184.216.34/api"))[
-        "id"
-    ]
-    entries = [
-        entry(url=f"https://93.184.216.34/api/items/{n}", body=f'{{"id": {n}}}') for n in range(5)
-    ]
-    entries.append(entry(url="https://93.184.216.34/api/items?page=2", body="[]"))
-    capture = tmp_path / "shop.har"
-    capture.write_bytes(har(*entries))
-    imported = fresh_store("capture", "import", str(capture), "--endpoint", endpoint)
-    assert imported.exit_code == 0, imported.stderr
-    return fresh_store, endpoint
 
 
 def test_infer_prints_a_table_and_stores_the_model(captured: tuple[Invoke, str]) -> None:

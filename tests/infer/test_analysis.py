@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from apidisco.infer.analysis import Analysis, response_shape
+from apidisco.infer.analysis import Analysis, response_ids, response_shape
 from apidisco.infer.model import ApiModel
 from apidisco.infer.observation import Body, Observation, split_target
 from tests.infer.support import json_body
@@ -206,3 +206,19 @@ def test_split_target_strips_the_destination_path() -> None:
     )
     assert split_target("https://h/api", "/api/") == ("/", [])
     assert split_target("https://h/apis/x", "/api") == ("/apis/x", [])
+
+
+@pytest.mark.parametrize(
+    ("document", "ids"),
+    [
+        ({"id": "checkpoint"}, ("checkpoint",)),
+        ([{"id": "a"}, {"id": "b"}], ("a",)),
+        ({"id": 7}, ()),  # numbers are parameters by their shape already
+        ({"id": "a/b"}, ()),  # never a single segment
+        ([], ()),
+        ({"name": "x"}, ()),
+        (None, ()),
+    ],
+)
+def test_response_ids(document: Any, ids: tuple[str, ...]) -> None:
+    assert response_ids(document) == ids

@@ -614,3 +614,32 @@ def test_collapsed_values_merge_across_a_parameter() -> None:
     assert order.collapsed
     assert order.examples == ("0", "1", "2", "3", "4")
     assert model.templates[0].calls == 20
+
+
+def test_a_word_a_response_named_as_an_id_is_a_parameter() -> None:
+    templater = PathTemplater()
+    for name in ("plots.ipynb", "notes.md"):
+        templater.observe("POST", f"/files/{name}/checkpoints", status=201, ids=["checkpoint"])
+        templater.observe("DELETE", f"/files/{name}/checkpoints/checkpoint", status=204)
+    templater.observe("GET", "/files/notes.md/checkpoints/latest", status=200)
+    templater.observe("GET", "/files/x/checkpoints", status=404, ids=["ignored"])  # not a success
+    model = templater.finish(pins=("/files/{name}/checkpoints/{checkpointId}",))
+    assert "/files/{name}/checkpoints/{checkpointId}" in texts(model)
+    plain = PathTemplater()
+    plain.observe("POST", "/files/a/checkpoints", status=201, ids=["checkpoint"])
+    plain.observe("DELETE", "/files/a/checkpoints/checkpoint", status=204)
+    plain.observe("GET", "/files/a/checkpoints/latest", status=200)
+    found = plain.finish()
+    assert texts(found) == [
+        "/files/a/checkpoints",
+        "/files/a/checkpoints/latest",
+        "/files/a/checkpoints/{checkpointId}",
+    ]
+    identity = [
+        e
+        for e in template(found, "/files/a/checkpoints/{checkpointId}").evidence
+        if e.rule == "identity"
+    ]
+    assert (
+        identity[0].message == "'checkpoint' named as an id by a response of /files/a/checkpoints"
+    )

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
 
-from apidisco.capture.exchange import Exchange
-from apidisco.capture.rows import RowBuilder
 from apidisco.describe import describe_operations
 from apidisco.describe.chat import ChatClient
 from apidisco.errors import NotFoundError, ValidationError
@@ -25,70 +22,9 @@ from apidisco.services.inference import (
 from apidisco.store import migrate
 from apidisco.store.database import Database
 from apidisco.store.models import ApiCall, AuditLog, DiscoveredEndpoint
-from apidisco.store.repositories.capture import CaptureRepository, complete_call_row
 from tests.describe.server import API_KEY, MODEL, ChatServer, Reply
 from tests.services.support import DESTINATION, PRICING, actor_of, count, signup
-
-START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
-JSON = (("content-type", "application/json"),)
-TOKEN = (("authorization", "Bearer secret-token-1"),)
-
-
-def _exchange(
-    index: int,
-    method: str,
-    path: str,
-    status: int,
-    body: object = None,
-    *,
-    request: object = None,
-    headers: tuple[tuple[str, str], ...] = TOKEN,
-) -> Exchange:
-    return Exchange(
-        method=method,
-        url=f"{DESTINATION}{path}",
-        request_headers=headers + (JSON if request is not None else ()),
-        request_body=None if request is None else orjson.dumps(request),
-        started=START + timedelta(seconds=index),
-        status=status,
-        response_headers=JSON if body is not None else (),
-        response_body=None if body is None else orjson.dumps(body),
-        duration_ms=5,
-    )
-
-
-def _store(database: Database, endpoint_id: str, exchanges: list[Exchange]) -> None:
-    builder = RowBuilder(endpoint_id)
-    with database.transaction() as session:
-        rows = [
-            complete_call_row(row, endpoint_id)
-            for exchange in exchanges
-            for row in builder.exchange(exchange).rows
-        ]
-        CaptureRepository(session).add_calls(rows)
-
-
-def _shop(count_: int = 12) -> list[Exchange]:
-    traffic = [_exchange(0, "GET", "/users?page=1&per_page=10", 200, [{"id": 1, "name": "a"}])]
-    for n in range(1, count_ + 1):
-        traffic.append(
-            _exchange(n, "GET", f"/users/{n}", 200, {"id": n, "name": f"user {n}", "tags": []})
-        )
-    traffic += [
-        _exchange(50, "POST", "/users", 201, {"id": 99}, request={"name": "new", "password": "pw"}),
-        _exchange(51, "DELETE", "/users/7", 204),
-        _exchange(52, "GET", "/users/me", 200, {"id": 1, "name": "me"}),
-        _exchange(53, "GET", "/users/1", 401, {"error": "no"}, headers=()),
-    ]
-    return traffic
-
-
-@pytest.fixture
-def endpoint_id(database: Database, user: Actor) -> str:
-    created = endpoints.create(
-        database, user, DESTINATION, pricing=PRICING, allow_private=True, name="Shop"
-    )
-    return created.id
+from tests.services.traffic import exchange, shop, store
 
 
 def _discovered(database: Database, endpoint_id: str) -> dict[str, DiscoveredEndpoint]:
@@ -112,7 +48,7 @@ def _patterns(database: Database, endpoint_id: str) -> dict[str, str | None]:
 def test_infer_stores_one_row_per_pattern_with_schemas_auth_and_pagination(
     database: Database, user: Actor, endpoint_id: str
 ) -> None:
-    _store(database, endpoint_id, _shop())
+    store(database, endpoint_id, shop())
     report = infer_endpoint(database, user, endpoint_id)
 
     assert report.calls == 17
@@ -151,7 +87,7 @@ def test_infer_stores_one_row_per_pattern_with_schemas_auth_and_pagination(
 
 
 def test_running_twice_changes_nothing(database: Database, user: Actor, endpoint_id: str) -> None:
-    _store(database, endpoint_id, _shop())
+    store(database, endpoint_id, shop())
     infer_endpoint(database, user, endpoint_id)
     before = {
         pattern: (row.id, row.updated_at, row.response_schemas, row.operations)
@@ -170,13 +106,13 @@ def test_running_twice_changes_nothing(database: Database, user: Actor, endpoint
 def test_operations_no_longer_seen_are_removed_and_new_traffic_updates(
     database: Database, user: Actor, endpoint_id: str
 ) -> None:
-    _store(database, endpoint_id, _shop())
+    store(database, endpoint_id, shop())
     infer_endpoint(database, user, endpoint_id)
     with database.transaction() as session:
         from sqlmodel import delete
 
         session.exec(delete(ApiCall).where(ApiCall.url.contains("/users/me")))  # type: ignore[attr-defined]
-    _store(database, endpoint_id, [_exchange(60, "GET", "/orders", 200, [])])
+    store(database, endpoint_id, [exchange(60, "GET", "/orders", 200, [])])
     report = infer_endpoint(database, user, endpoint_id)
     assert (report.created, report.removed) == (1, 1)
     assert set(_discovered(database, endpoint_id)) == {"/users", "/users/{userId}", "/orders"}
@@ -185,7 +121,7 @@ def test_operations_no_longer_seen_are_removed_and_new_traffic_updates(
 def test_pins_and_forbids_apply_to_stored_traffic(
     database: Database, user: Actor, endpoint_id: str, tmp_path: Path
 ) -> None:
-    _store(database, endpoint_id, _shop())
+    store(database, endpoint_id, shop())
     rules_file = tmp_path / "templates.toml"
     rules_file.write_text('pin = ["/users/{who}"]\n')
     report = infer_endpoint(database, user, endpoint_id, rules=load_template_rules(rules_file))
@@ -203,7 +139,7 @@ def test_pins_and_forbids_apply_to_stored_traffic(
 def test_a_bad_pin_is_refused_before_anything_is_written(
     database: Database, user: Actor, endpoint_id: str
 ) -> None:
-    _store(database, endpoint_id, _shop())
+    store(database, endpoint_id, shop())
     with pytest.raises(ValidationError):
         infer_endpoint(database, user, endpoint_id, rules=TemplateRules(pins=("users/{",)))
     assert _discovered(database, endpoint_id) == {}
@@ -236,9 +172,9 @@ def test_only_the_owner_may_infer(
 
 def test_many_calls_stream_in_chunks(database: Database, user: Actor, endpoint_id: str) -> None:
     traffic = [
-        _exchange(n, "GET", f"/items/{n}", 200, {"id": n, "price": n / 2}) for n in range(4500)
+        exchange(n, "GET", f"/items/{n}", 200, {"id": n, "price": n / 2}) for n in range(4500)
     ]
-    _store(database, endpoint_id, traffic)
+    store(database, endpoint_id, traffic)
     seen: list[tuple[int, int]] = []
     report = infer_endpoint(database, user, endpoint_id, progress=lambda d, t: seen.append((d, t)))
     assert [r.pattern for r in report.resources] == ["/items/{itemId}"]
@@ -253,7 +189,7 @@ def test_many_calls_stream_in_chunks(database: Database, user: Actor, endpoint_i
 def test_a_language_model_describes_operations_and_is_told_names_only(
     database: Database, user: Actor, endpoint_id: str, chat_server: ChatServer
 ) -> None:
-    _store(database, endpoint_id, _shop())
+    store(database, endpoint_id, shop())
     with ChatClient(chat_server.base_url, model=MODEL, api_key=API_KEY, timeout=5) as client:
         report = infer_endpoint(
             database, user, endpoint_id, describer=functools.partial(describe_operations, client)
@@ -277,7 +213,7 @@ def test_a_language_model_describes_operations_and_is_told_names_only(
 def test_when_the_model_fails_the_summaries_stand(
     database: Database, user: Actor, endpoint_id: str, chat_server: ChatServer
 ) -> None:
-    _store(database, endpoint_id, _shop())
+    store(database, endpoint_id, shop())
     chat_server.replies.append(Reply(status=500, body=b'{"error": {"message": "overloaded"}}'))
     with ChatClient(chat_server.base_url, model=MODEL, api_key=API_KEY, timeout=5) as client:
         report = infer_endpoint(
@@ -303,13 +239,33 @@ def test_patterns_are_written_in_batches_outside_a_joined_transaction(
         empty_database, owner, DESTINATION, pricing=PRICING, allow_private=True
     )
     calls = PATTERN_BATCH + 700
-    _store(
+    store(
         empty_database,
         endpoint.id,
-        [_exchange(n, "GET", f"/things/{n}", 200, {"id": n}) for n in range(calls)],
+        [exchange(n, "GET", f"/things/{n}", 200, {"id": n}) for n in range(calls)],
     )
     report = infer_endpoint(empty_database, owner, endpoint.id)
     assert report.patterns_set == calls
     assert set(_patterns(empty_database, endpoint.id).values()) == {"/things/{thingId}"}
     again = infer_endpoint(empty_database, owner, endpoint.id)
     assert again.patterns_set == 0
+
+
+def test_ids_named_by_responses_are_read_by_the_database(
+    database: Database, user: Actor, endpoint_id: str
+) -> None:
+    store(
+        database,
+        endpoint_id,
+        [
+            exchange(0, "POST", "/notes/checkpoints", 201, {"id": "checkpoint"}),
+            exchange(1, "GET", "/notes/checkpoints", 200, [{"id": "draft"}]),
+            exchange(2, "DELETE", "/notes/checkpoints/checkpoint", 204),
+            exchange(3, "GET", "/notes/checkpoints/draft", 200, {"id": "draft"}),
+        ],
+    )
+    report = infer_endpoint(database, user, endpoint_id)
+    assert [r.pattern for r in report.resources] == [
+        "/notes/checkpoints",
+        "/notes/checkpoints/{checkpointId}",
+    ]

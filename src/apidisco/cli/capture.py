@@ -13,7 +13,7 @@ from apidisco.services import capture
 app = typer.Typer(help="Import captured traffic (HAR, mitmproxy flows).", no_args_is_help=True)
 
 
-def _readers() -> dict[str, capture.Reader]:
+def flow_readers() -> dict[str, capture.Reader]:
     """The mitmproxy flow-file reader (mitmproxy is imported only when it is used)."""
     from apidisco.addon.flowfile import read_flows
 
@@ -48,7 +48,7 @@ def import_(
             files,
             format=format_,
             max_body=state.settings.capture_max_body,
-            readers=_readers(),
+            readers=flow_readers(),
             progress=advance,
         )
     out = state.output

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from apidisco.cli.context import app_context
-from apidisco.describe import describe_operations
-from apidisco.describe.chat import ChatClient
+from apidisco.cli.export import describer_of
 from apidisco.services import inference
 
 
@@ -62,10 +60,7 @@ def infer(
     if templates is not None:
         rules = inference.load_template_rules(templates) + rules
     with contextlib.ExitStack() as stack:
-        describer = None
-        if state.settings.llm_url:
-            client = stack.enter_context(ChatClient.from_settings(state.settings))
-            describer = functools.partial(describe_operations, client)
+        describer = describer_of(state, stack)
         with state.output.counting("Inferring") as update:
             report = inference.infer_endpoint(
                 state.database(),

@@ -26,7 +26,9 @@ from apidisco.cli import (
     config,
     credits,
     db,
+    discover,
     endpoint,
+    export,
     infer,
     maintenance,
     proxy,
@@ -88,6 +90,9 @@ app.add_typer(addon.app, name="addon")
 app.add_typer(capture.app, name="capture")
 app.add_typer(calls.app, name="calls")
 app.command("infer")(infer.infer)
+app.command("document")(export.document)
+app.command("export")(export.export)
+app.command("discover")(discover.discover)
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(db.app, name="db")

@@ -38,7 +38,7 @@ from apidisco.infer.paths import PathModel, PathTemplate, PathTemplater
 from apidisco.infer.schema import SchemaBuilder
 from apidisco.infer.summaries import name_operation
 
-__all__ = ["Analysis", "response_shape"]
+__all__ = ["Analysis", "response_ids", "response_shape"]
 
 _API_TYPES = {"graphql": "GraphQL", "grpc": "gRPC", "ws": "WebSocket", "wss": "WebSocket"}
 
@@ -61,6 +61,24 @@ def response_shape(document: Any) -> str | None:
     if isinstance(document, int | float):
         return "number"
     return "string"
+
+
+def response_ids(document: Any) -> tuple[str, ...]:
+    """The identifiers a response body names: its ``id``, or its first item's.
+
+    Reported to the path templater for the identity rule: a path segment that
+    a response of its parent named as an id is a parameter, whatever its shape
+    (``POST /checkpoints`` answers ``{"id": "checkpoint"}``, then
+    ``/checkpoints/checkpoint`` is ``/checkpoints/{checkpointId}``). Only the
+    first item of a list counts, as the store's query reads it.
+    """
+    if isinstance(document, list):
+        document = document[0] if document else None
+    if isinstance(document, dict):
+        value = document.get("id")
+        if isinstance(value, str) and value and "/" not in value:
+            return (value,)
+    return ()
 
 
 class _ResourceBuilder:
@@ -152,19 +170,27 @@ class Analysis:
     def observe_path(self, observation: Observation) -> None:
         if observation.message_direction is not None:
             return  # a WebSocket message travels on its handshake's path
+        document = observation.response_body.document
         self._templater.observe(
             observation.method,
             observation.path,
             status=observation.status,
-            shape=response_shape(observation.response_body.document),
+            shape=response_shape(document),
+            ids=response_ids(document),
         )
 
     def observe_path_of(
-        self, method: str, path: str, status: int | None, shape: str | None
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        shape: str | None,
+        ids: tuple[str, ...] = (),
     ) -> None:
         """:meth:`observe_path` from the parts alone (no observation to build);
-        ``shape`` as :func:`response_shape` gives it. Not for WebSocket messages."""
-        self._templater.observe(method, path, status=status, shape=shape)
+        ``shape`` and ``ids`` as :func:`response_shape` and :func:`response_ids`
+        give them. Not for WebSocket messages."""
+        self._templater.observe(method, path, status=status, shape=shape, ids=ids)
 
     def finish_paths(self) -> PathModel:
         """The path templates; raises ValidationError for a malformed pin or forbid."""

@@ -89,6 +89,7 @@ from apidisco.infer.templates import (
     template_segments,
 )
 from apidisco.infer.trie import (
+    MAX_IDS,
     Limits,
     Node,
     add_bounded,
@@ -125,7 +126,7 @@ class Evidence:
     """One reason behind a decision, at a segment ``position`` (0-based; -1: the template)."""
 
     position: int
-    rule: str  # shape cardinality structure merge pin forbid word version collection empty
+    rule: str  # shape identity cardinality structure merge pin forbid word version collection empty
     message: str
 
     def __str__(self) -> str:
@@ -480,6 +481,8 @@ class _Resolver:
             if not f.segments[depth].parameter
         }
         literal = position.literal
+        identities = set(position.node.ids)
+        named: list[str] = []
         for key in position.keys:
             shape = position.shapes[key]
             if key in forbid_values:
@@ -488,15 +491,29 @@ class _Resolver:
                 literal[key] = ("forbid", f"{forbid_here} forbids a parameter here")
             elif shape.is_parameter:
                 position.merged.append(key)
+            elif key in identities and key.lower() not in RESERVED_WORDS:
+                position.merged.append(key)
+                named.append(key)
             elif shape.kind is SegmentKind.VERSION:
                 literal[key] = ("version", "it looks like an API version")
             elif shape.kind is SegmentKind.EMPTY:
                 literal[key] = ("empty", "an empty segment (trailing slash)")
             elif key.lower() in RESERVED_WORDS:
                 literal[key] = ("word", "a reserved word naming an alias or an action")
-        if position.merged:
+        if named:
+            listed = ", ".join(repr(key) for key in named[: self.limits.max_examples])
+            position.evidence.append(
+                Evidence(
+                    depth,
+                    "identity",
+                    f"{listed} named as an id by a response of {position.parent}",
+                )
+            )
+        if len(position.merged) > len(named):
             tally: dict[str, int] = {}
             for key in position.merged:
+                if key in named:
+                    continue
                 kind = position.shapes[key].kind.value
                 tally[kind] = tally.get(kind, 0) + 1
             kinds = ", ".join(
@@ -507,7 +524,7 @@ class _Resolver:
                 Evidence(
                     depth,
                     "shape",
-                    f"{kinds} in {len(position.merged)} of "
+                    f"{kinds} in {len(position.merged) - len(named)} of "
                     f"{_plural(len(position.keys), 'distinct value')} under {position.parent}",
                 )
             )
@@ -748,12 +765,23 @@ class PathTemplater:
         self._root = Node()
 
     def observe(
-        self, method: str, path: str, *, status: int | None = None, shape: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int | None = None,
+        shape: str | None = None,
+        ids: Iterable[str] = (),
     ) -> None:
-        """Count one call. ``shape`` fingerprints a 2xx (or status-less) response body."""
+        """Count one call. ``shape`` fingerprints a 2xx (or status-less) response body;
+        ``ids`` are the identifiers its successful response named (``{"id": ...}``)."""
         node = self._root
         for segment in split_path(path):
             node = step(node, segment, self._limits)
+        if status is None or 200 <= status < 300:
+            for value in ids:
+                if value and value not in node.ids:
+                    add_bounded(node.ids, value, MAX_IDS, natural=True)
         method = method.upper()
         node.methods[method] = node.methods.get(method, 0) + 1
         if status is not None and status >= 400:

@@ -47,6 +47,10 @@ def value_key(value: str) -> tuple[int, int, str]:
     return (0, len(value), value) if value.isdigit() else (1, 0, value)
 
 
+#: Ids one node keeps from its responses (the identity rule of apidisco.infer.paths).
+MAX_IDS = 64
+
+
 @dataclass(frozen=True)
 class Limits:
     max_children: int
@@ -60,6 +64,7 @@ class Node:
     __slots__ = (
         "children",
         "failed",
+        "ids",
         "methods",
         "overflow",
         "ranked",
@@ -72,7 +77,8 @@ class Node:
         self.children: dict[str, Node] = {}
         self.overflow: Node | None = None
         self.methods: dict[str, int] = {}
-        self.failed: dict[str, int] = {}  # calls per method answered 4xx/5xx or not at all
+        self.failed: dict[str, int] = {}  # calls per method answered 4xx/5xx
+        self.ids: list[str] = []  # ids its responses returned (bounded, smallest kept)
         self.shapes: dict[str, list[str]] = {}
         self.values: list[str] = []
         self.value_shapes: set[SegmentShape] = set()
@@ -123,6 +129,8 @@ def absorb(target: Node, source: Node, limits: Limits) -> None:
             add_bounded(mine, shape, limits.max_shapes, natural=False)
     for value in source.values:
         add_bounded(target.values, value, limits.max_examples, natural=True)
+    for value in source.ids:
+        add_bounded(target.ids, value, MAX_IDS, natural=True)
     target.value_shapes |= source.value_shapes
     for key, child in source.children.items():
         existing = target.children.get(key)
@@ -143,6 +151,7 @@ def copy_node(node: Node) -> Node:
     twin = Node()
     twin.methods = dict(node.methods)
     twin.failed = dict(node.failed)
+    twin.ids = list(node.ids)
     twin.shapes = {method: list(shapes) for method, shapes in node.shapes.items()}
     twin.values = list(node.values)
     twin.value_shapes = set(node.value_shapes)

@@ -24,7 +24,7 @@ from apidisco.services.endpoints import find_endpoint
 from apidisco.store.database import Database
 from apidisco.store.repositories.capture import CaptureRepository, complete_call_row
 
-__all__ = ["ImportReport", "Reader", "import_files"]
+__all__ = ["READERS", "ImportReport", "Reader", "import_files", "reporting"]
 
 Record = Exchange | WebSocketMessage
 Reader = Callable[[IO[bytes], str], Iterator[Record]]
@@ -72,7 +72,7 @@ def import_files(
         pending: list[dict[str, object]] = []
         for path, kind in plan:
             with path.open("rb") as stream:
-                for record in _reporting(available[kind](stream, str(path)), stream, progress):
+                for record in reporting(available[kind](stream, str(path)), stream, progress):
                     if isinstance(record, Exchange):
                         exchanges += 1
                         batch = builder.exchange(record)
@@ -103,9 +103,10 @@ def import_files(
     )
 
 
-def _reporting(
+def reporting(
     records: Iterable[Record], stream: IO[bytes], progress: Callable[[int], None] | None
 ) -> Iterator[Record]:
+    """``records`` as they come, calling ``progress`` with the bytes read since the last call."""
     last = 0
     for record in records:
         yield record

@@ -218,12 +218,14 @@ def change_status(
     """Move an endpoint to ``status`` if the lifecycle allows it; else change nothing."""
     with database.transaction() as session:
         endpoint = find_endpoint(session, actor, reference)
-        _transition(session, actor, endpoint, status)
+        transition(session, actor, endpoint, status)
         session.flush()
         return EndpointView.of(endpoint)
 
 
-def _transition(session: Session, actor: Actor, endpoint: Endpoint, status: EndpointStatus) -> None:
+def transition(session: Session, actor: Actor, endpoint: Endpoint, status: EndpointStatus) -> None:
+    """Move ``endpoint`` to ``status`` inside the caller's transaction, audited;
+    :class:`InvalidTransitionError` when the lifecycle forbids it."""
     previous = endpoint.status
     check_transition(previous, status)
     endpoint.status = status
@@ -333,9 +335,9 @@ def set_monitoring(
         if frequency is not None and endpoint.status == EndpointStatus.ARCHIVED:
             raise ValidationError("an archived endpoint cannot be monitored")
         if frequency is not None and endpoint.status == EndpointStatus.COMPLETE:
-            _transition(session, actor, endpoint, EndpointStatus.MONITORING)
+            transition(session, actor, endpoint, EndpointStatus.MONITORING)
         if frequency is None and endpoint.status == EndpointStatus.MONITORING:
-            _transition(session, actor, endpoint, EndpointStatus.COMPLETE)
+            transition(session, actor, endpoint, EndpointStatus.COMPLETE)
         endpoint.monitoring_enabled = frequency is not None
         endpoint.monitoring_frequency = frequency
         audit.record(

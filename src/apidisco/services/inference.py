@@ -165,7 +165,9 @@ def _observe_path(analysis: Analysis, row: CallRow, base_path: str) -> None:
         return  # a WebSocket message travels on its handshake's path
     path, _ = split_target(row.url, base_path)
     shape = _SHAPES.get(row.responseStart or "") if row.responseIsJson else None
-    analysis.observe_path_of(row.method, path, row.responseStatus, shape)
+    found = row.responseId if shape == "object" else row.responseFirstId if shape else None
+    ids = (found,) if found and "/" not in found else ()
+    analysis.observe_path_of(row.method, path, row.responseStatus, shape, ids)
 
 
 class _PatternWriter:

@@ -28,6 +28,9 @@ PATH_COLUMNS: tuple[sa.ColumnElement[Any], ...] = (
     sa.func.substr(_T.responseBody, 1, 1).label("responseStart"),
     (_T.responseBodyJson.is_not(None)).label("responseIsJson"),
     _T.messageDirection,
+    # The ids a response names (its "id", or its first item's), read by the database.
+    _T.responseBodyJson[("id",)].as_string().label("responseId"),
+    _T.responseBodyJson[(0, "id")].as_string().label("responseFirstId"),
 )
 
 #: What the second pass reads: JSON columns come as their text, parsed by the caller,

@@ -1,0 +1,197 @@
+"""Documents from an inferred API: ``apidisco export`` and the drift check.
+
+An endpoint's discovered endpoints become an OpenAPI 3.1 document
+(:func:`apidisco.infer.openapi.build_openapi`), which is validated with
+openapi-spec-validator before anything is written: apidisco never writes an
+invalid spec. Markdown and TypeScript are rendered from that document, so all
+three agree on names. Text output is deterministic, so it diffs cleanly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from apidisco.errors import ExportError, ValidationError
+from apidisco.infer.openapi import ApiDescription, build_openapi
+from apidisco.services.actor import Actor
+from apidisco.services.endpoints import find_endpoint
+from apidisco.store.database import Database, Session
+from apidisco.store.models import DiscoveredEndpoint, Endpoint
+from apidisco.store.repositories import DiscoveredEndpointRepository
+
+__all__ = [
+    "KINDS",
+    "CheckResult",
+    "check_kind",
+    "check_text",
+    "describe_endpoint",
+    "export_endpoint",
+    "render",
+    "row_values",
+    "validated_openapi",
+]
+
+KINDS = ("openapi", "markdown", "typescript")
+FORMATS = ("yaml", "json")
+_ROW_FIELDS = (
+    "pattern",
+    "protocol",
+    "methods",
+    "description",
+    "request_schema",
+    "response_schemas",
+    "request_headers",
+    "response_headers",
+    "cors_config",
+    "examples",
+    "auth_required",
+    "auth_type",
+    "pagination_type",
+    "api_type",
+    "graphql_schema",
+    "websocket_messages",
+    "operations",
+)
+
+
+def row_values(row: DiscoveredEndpoint) -> dict[str, Any]:
+    """A stored discovered endpoint as the values :class:`ApiDescription` takes."""
+    return {name: getattr(row, name) for name in _ROW_FIELDS}
+
+
+def _title(endpoint: Endpoint) -> str:
+    if endpoint.name:
+        return endpoint.name
+    return urllib.parse.urlsplit(endpoint.destination_url).netloc or endpoint.destination_url
+
+
+def describe_endpoint(
+    session: Session, endpoint: Endpoint, *, version: str = "1.0.0"
+) -> ApiDescription:
+    rows = DiscoveredEndpointRepository(session).list_for_endpoint(endpoint.id)
+    return ApiDescription(
+        title=_title(endpoint),
+        version=version,
+        resources=[row_values(row) for row in rows],
+        servers=(endpoint.destination_url.rstrip("/"),),
+        description=f"Discovered by apidisco from traffic captured for {endpoint.destination_url}.",
+    )
+
+
+def validated_openapi(api: ApiDescription) -> dict[str, Any]:
+    """The OpenAPI document of ``api``; :class:`ExportError` if it would not be valid."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    document = build_openapi(api)
+    try:
+        validate(document)
+    except OpenAPIValidationError as error:
+        where = "/".join(str(part) for part in getattr(error, "absolute_path", ()))
+        raise ExportError(
+            f"the OpenAPI document would not be valid ({where or 'document'}: "
+            f"{str(error).splitlines()[0]}); nothing was written"
+        ) from error
+    return document
+
+
+def _yaml(document: Any) -> str:
+    return yaml.safe_dump(
+        document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+
+
+def check_kind(kind: str, format: str = "yaml") -> None:
+    """:class:`ValidationError` for an export or format apidisco does not make."""
+    if kind not in KINDS:
+        raise ValidationError(f"unknown export {kind!r}; choose one of {', '.join(KINDS)}")
+    if format not in FORMATS:
+        raise ValidationError(f"unknown format {format!r}; choose yaml or json")
+
+
+def render(kind: str, api: ApiDescription, *, format: str = "yaml") -> str:
+    """The text of one export: ``openapi`` (YAML or JSON), ``markdown`` or ``typescript``."""
+    check_kind(kind, format)
+    document = validated_openapi(api)
+    if kind == "openapi":
+        if format == "json":
+            return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return _yaml(document)
+    if kind == "markdown":
+        from apidisco.infer.markdown import render_markdown
+
+        return render_markdown(document)
+    from apidisco.infer.typescript import render_typescript
+
+    return render_typescript(document)
+
+
+def export_endpoint(
+    database: Database, actor: Actor, endpoint: str, kind: str, *, format: str = "yaml"
+) -> str:
+    """The export of an endpoint's inferred API (run ``apidisco infer`` first)."""
+    check_kind(kind, format)
+    with database.session() as session:
+        target = find_endpoint(session, actor, endpoint)
+        api = describe_endpoint(session, target, version=_current_version(session, target))
+    if not api.resources:
+        raise ExportError(
+            f"nothing to export for {target.id}: no API inferred yet "
+            f"(run `apidisco infer {target.id}` first)"
+        )
+    return render(kind, api, format=format)
+
+
+def _current_version(session: Session, endpoint: Endpoint) -> str:
+    from apidisco.store.repositories.documentation import DocumentationRepository
+
+    return DocumentationRepository(session).highest_version(endpoint.id) or "1.0.0"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    matches: bool
+    diff: str  # unified diff, empty when it matches
+    missing: bool = False
+
+
+def check_text(path: Path, text: str) -> CheckResult:
+    """Does ``path`` hold exactly ``text``? The drift gate of ``export --check``."""
+    try:
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return CheckResult(False, f"{path} does not exist\n", missing=True)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValidationError(f"cannot read {path}: {error}") from error
+    if current == text:
+        return CheckResult(True, "")
+    lines: Sequence[str] = list(
+        difflib.unified_diff(
+            current.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=str(path),
+            tofile=f"{path} (as exported now)",
+        )
+    )
+    return CheckResult(
+        False, "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    )
+
+
+def fragment(api: ApiDescription, resource: Mapping[str, Any]) -> ApiDescription:
+    """``api`` narrowed to one discovered endpoint (its documentation row's document)."""
+    return ApiDescription(
+        title=api.title,
+        version=api.version,
+        resources=[resource],
+        servers=api.servers,
+        description=api.description,
+    )
