@@ -79,3 +79,33 @@ def test_import_and_inspect_shows_the_calls_with_secrets_masked(tmp_path: Path) 
     assert "POST    201" in result.stdout
     assert "authorization: Bearer ‹masked:" in result.stdout
     assert "s3cr3t-token" not in result.stdout
+
+
+def test_record_and_document_goes_from_traffic_to_valid_documents(tmp_path: Path) -> None:
+    """A real API, a real mitmdump with the addon, a real client; then infer and export."""
+    import yaml
+    from openapi_spec_validator import validate
+
+    script = next(path for path in EXAMPLES if path.name == "record_and_document.py")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "APIDISCO_CONFIG": str(tmp_path / "none.toml"),
+        "APIDISCO_DATA_DIR": str(tmp_path / "data"),
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "made 24 calls" in result.stdout
+    assert "from 24 recorded calls" in result.stdout
+    spec = yaml.safe_load((tmp_path / "out" / "openapi.yaml").read_text())
+    validate(spec)
+    assert set(spec["paths"]) == {"/books", "/books/{bookId}", "/books/{bookId}/reviews"}
+    assert spec["paths"]["/books/{bookId}"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "Get a book by bookId" in (tmp_path / "out" / "API.md").read_text()
+    assert "export interface Book" in (tmp_path / "out" / "api.d.ts").read_text()
