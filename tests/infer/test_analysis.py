@@ -214,6 +214,7 @@ def test_split_target_strips_the_destination_path() -> None:
         ({"id": "checkpoint"}, ("checkpoint",)),
         ([{"id": "a"}, {"id": "b"}], ("a",)),
         ({"id": 7}, ()),  # numbers are parameters by their shape already
+        ({"id": "7"}, ()),
         ({"id": "a/b"}, ()),  # never a single segment
         ([], ()),
         ({"name": "x"}, ()),

@@ -76,7 +76,7 @@ def response_ids(document: Any) -> tuple[str, ...]:
         document = document[0] if document else None
     if isinstance(document, dict):
         value = document.get("id")
-        if isinstance(value, str) and value and "/" not in value:
+        if isinstance(value, str) and value and not value.isdigit() and "/" not in value:
             return (value,)
     return ()
 

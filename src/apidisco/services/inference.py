@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -117,10 +117,6 @@ class InferenceReport:
     warnings: tuple[str, ...] = ()
 
 
-def _json(text: str | None) -> Any:
-    return None if text is None else orjson.loads(text)
-
-
 def _body(text: str | None, is_json: bool, truncated: bool, encoding: str | None) -> Body:
     document = None
     if is_json and text:
@@ -128,34 +124,54 @@ def _body(text: str | None, is_json: bool, truncated: bool, encoding: str | None
             document = orjson.loads(text)
         except orjson.JSONDecodeError:
             document = None
-    return Body(text=text, document=document, encoding=encoding, truncated=bool(truncated))
+    return Body(text, document, encoding, bool(truncated))
 
 
 def observation_of(row: CallRow, base_path: str) -> Observation:
-    """The observation of one stored call (a row of ``CALL_COLUMNS``)."""
-    path, query = split_target(row.url, base_path)
+    """The observation of one stored call (a row of ``CALL_COLUMNS``, in that order).
+
+    Unpacked once and built positionally: this runs for every call.
+    """
+    (
+        _id,
+        method,
+        url,
+        protocol,
+        _pattern,
+        status,
+        request_headers,
+        request_body,
+        request_is_json,
+        request_truncated,
+        request_encoding,
+        response_headers,
+        response_body,
+        response_is_json,
+        response_truncated,
+        response_encoding,
+        cors,
+        error,
+        direction,
+        connection,
+        graphql,
+        *_keyset,  # SQLite's chunked reading adds its keys after the columns
+    ) = cast("tuple[Any, ...]", row)
+    path, query = split_target(url, base_path)
     return Observation(
-        method=row.method,
-        path=path,
-        protocol=row.protocol,
-        query=tuple(query),
-        status=row.responseStatus,
-        request_headers=_json(row.requestHeaders) or {},
-        response_headers=_json(row.responseHeaders) or {},
-        request_body=_body(
-            row.requestBody, row.requestIsJson, row.requestBodyTruncated, row.requestBodyEncoding
-        ),
-        response_body=_body(
-            row.responseBody,
-            row.responseIsJson,
-            row.responseBodyTruncated,
-            row.responseBodyEncoding,
-        ),
-        cors=_json(row.corsHeaders),
-        error=row.error,
-        message_direction=row.messageDirection,
-        connection_id=row.connectionId,
-        graphql_operation=row.graphqlOperation,
+        method,
+        path,
+        protocol,
+        tuple(query),
+        status,
+        orjson.loads(request_headers) if request_headers else {},
+        orjson.loads(response_headers) if response_headers else {},
+        _body(request_body, request_is_json, request_truncated, request_encoding),
+        _body(response_body, response_is_json, response_truncated, response_encoding),
+        orjson.loads(cors) if cors else None,
+        error,
+        direction,
+        connection,
+        graphql,
     )
 
 
@@ -166,7 +182,8 @@ def _observe_path(analysis: Analysis, row: CallRow, base_path: str) -> None:
     path, _ = split_target(row.url, base_path)
     shape = _SHAPES.get(row.responseStart or "") if row.responseIsJson else None
     found = row.responseId if shape == "object" else row.responseFirstId if shape else None
-    ids = (found,) if found and "/" not in found else ()
+    # Numbers are parameters by their shape already; "/" never fits one segment.
+    ids = (found,) if found and not found.isdigit() and "/" not in found else ()
     analysis.observe_path_of(row.method, path, row.responseStatus, shape, ids)
 
 
