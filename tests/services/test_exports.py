@@ -76,3 +76,104 @@ def test_check_text(tmp_path: Path) -> None:
     drift = check_text(target, "a: 2\n")
     assert not drift.matches
     assert "-a: 1\n+a: 2\n" in drift.diff
+
+
+def _graphql_and_websocket(database: Database, endpoint_id: str) -> None:
+    from datetime import timedelta
+
+    import orjson
+
+    from apidisco.capture.exchange import Exchange, WebSocketMessage
+    from apidisco.capture.rows import RowBuilder
+    from apidisco.store.repositories.capture import CaptureRepository, complete_call_row
+    from tests.services.support import DESTINATION
+    from tests.services.traffic import JSON, START
+
+    builder = RowBuilder(endpoint_id)
+    batches = []
+    for n in range(3):
+        request = {
+            "query": "query Me($id: ID!) { user(id: $id) { id name } }",
+            "variables": {"id": str(n)},
+        }
+        batches.append(
+            builder.exchange(
+                Exchange(
+                    method="POST",
+                    url=f"{DESTINATION}/graphql",
+                    request_headers=JSON,
+                    request_body=orjson.dumps(request),
+                    started=START + timedelta(seconds=n),
+                    status=200,
+                    response_headers=JSON,
+                    response_body=orjson.dumps({"data": {"user": {"id": str(n), "name": f"u{n}"}}}),
+                )
+            )
+        )
+    live = f"{DESTINATION.replace('https', 'wss')}/live"
+    batches.append(
+        builder.exchange(
+            Exchange(
+                method="GET",
+                url=live,
+                request_headers=(),
+                request_body=None,
+                started=START,
+                status=101,
+                websocket_connection="c1",
+            )
+        )
+    )
+    for n, (client, payload) in enumerate(
+        [
+            (True, {"type": "subscribe", "topic": "a"}),
+            (False, {"type": "event", "n": 1}),
+            (False, {"type": "event", "n": 2}),
+        ]
+    ):
+        batches.append(
+            builder.message(
+                WebSocketMessage(
+                    "c1",
+                    live,
+                    client,
+                    orjson.dumps(payload),
+                    True,
+                    START + timedelta(seconds=10 + n),
+                )
+            )
+        )
+    with database.transaction() as session:
+        CaptureRepository(session).add_calls(
+            [complete_call_row(row, endpoint_id) for batch in batches for row in batch.rows]
+        )
+
+
+def test_graphql_sdl_and_asyncapi_exports(
+    database: Database, user: Actor, endpoint_id: str
+) -> None:
+    from graphql import build_schema
+
+    from apidisco.services.asyncapi_validation import validate_asyncapi
+
+    _graphql_and_websocket(database, endpoint_id)
+    infer_endpoint(database, user, endpoint_id)
+    sdl = export_endpoint(database, user, endpoint_id, "graphql")
+    schema = build_schema(sdl)
+    user_type = schema.get_type("User")
+    assert user_type is not None
+    assert set(user_type.fields) == {"id", "name"}  # type: ignore[attr-defined]
+    asyncapi = yaml.safe_load(export_endpoint(database, user, endpoint_id, "asyncapi"))
+    assert validate_asyncapi(asyncapi) == []
+    assert asyncapi["asyncapi"] == "3.0.0"
+    openapi = json.loads(export_endpoint(database, user, endpoint_id, "openapi", format="json"))
+    graphql = openapi["paths"]["/graphql"]["post"]
+    assert graphql["x-graphql-operations"][0]["name"] == "Me"
+    assert "/live" not in openapi["paths"]
+
+
+def test_no_graphql_endpoint_no_sdl(database: Database, user: Actor, endpoint_id: str) -> None:
+    store(database, endpoint_id, shop())
+    infer_endpoint(database, user, endpoint_id)
+    with pytest.raises(ExportError, match="no GraphQL endpoint"):
+        export_endpoint(database, user, endpoint_id, "graphql")

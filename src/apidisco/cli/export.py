@@ -15,7 +15,7 @@ from apidisco.cli.files import write_atomically
 from apidisco.services import documents, exports
 from apidisco.services.inference import Describer
 
-KIND_HELP = "openapi, markdown or typescript."
+KIND_HELP = "openapi, markdown, typescript, graphql (SDL) or asyncapi."
 
 
 def deliver(state: AppContext, text: str, output: Path | None, check: Path | None) -> None:
@@ -78,9 +78,10 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export an endpoint's inferred API as OpenAPI 3.1, Markdown or TypeScript.
+    """Export an endpoint's inferred API: OpenAPI 3.1, Markdown, TypeScript,
+    GraphQL SDL or AsyncAPI 3.0.
 
-    The OpenAPI document is validated before anything is written. Output is
+    Documents are validated before anything is written. Output is
     deterministic, so it diffs cleanly in git; --check makes it a CI gate.
     """
     state = app_context(ctx)

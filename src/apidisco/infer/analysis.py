@@ -19,24 +19,28 @@ not depend on the order of the calls.
 
 Resources are keyed by template and protocol (``http``/``https`` for REST;
 ``graphql``, ``grpc``, ``ws``/``wss`` for the others). WebSocket message rows
-fold into their connection's resource (``websocketMessages``: a schema per
-direction); the handshake is its ``GET``. The API type is ``GraphQL``,
+fold into their connection's resource (``websocketMessages``, by
+:mod:`apidisco.infer.websocket`: kinds, order and pairing per direction); the
+handshake is its ``GET``. GraphQL calls also rebuild the schema
+(:mod:`apidisco.infer.graphql`): ``graphqlSchema`` holds the SDL. The API type is ``GraphQL``,
 ``gRPC`` or ``WebSocket`` by protocol, ``SOAP`` when the bodies are SOAP
 envelopes, else ``REST``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from apidisco.infer.cors import CorsEvidence
+from apidisco.infer.graphql import GraphQLModel, GraphQLSchemaBuilder
 from apidisco.infer.model import ApiModel, Resource
 from apidisco.infer.observation import Observation
 from apidisco.infer.operations import OperationBuilder
 from apidisco.infer.paths import PathModel, PathTemplate, PathTemplater
-from apidisco.infer.schema import SchemaBuilder
 from apidisco.infer.summaries import name_operation
+from apidisco.infer.websocket import WebSocketMessages
 
 __all__ = ["Analysis", "response_ids", "response_shape"]
 
@@ -81,6 +85,27 @@ def response_ids(document: Any) -> tuple[str, ...]:
     return ()
 
 
+def graphql_request(observation: Observation) -> dict[str, Any] | None:
+    """The GraphQL request object a call carried: its JSON body, or a GET's query
+    parameters (``query``, ``operationName``, and ``variables``/``extensions``
+    decoded from JSON)."""
+    document = observation.request_body.document
+    if isinstance(document, dict):
+        return document
+    if not observation.query:
+        return None
+    request: dict[str, Any] = {}
+    for name, value in observation.query:
+        if name in ("variables", "extensions"):
+            try:
+                request[name] = json.loads(value)
+            except ValueError:
+                request[name] = None
+        elif name in ("query", "operationName"):
+            request[name] = value
+    return request if "query" in request or "extensions" in request else None
+
+
 class _ResourceBuilder:
     def __init__(self, template: str, protocol: str, secret_fields: Sequence[str] | None) -> None:
         self.template = template
@@ -88,24 +113,25 @@ class _ResourceBuilder:
         self.secret_fields = secret_fields
         self.operations: dict[str, OperationBuilder] = {}
         self.cors = CorsEvidence()
-        self.messages: dict[str, SchemaBuilder] = {}
-        self.message_counts: dict[str, int] = {}
+        self.messages: WebSocketMessages | None = None
+        self.graphql: GraphQLSchemaBuilder | None = None
 
     def add(self, observation: Observation) -> None:
         direction = observation.message_direction
         if direction is not None:
-            body = observation.request_body if direction == "client" else observation.response_body
-            builder = self.messages.get(direction)
-            if builder is None:
-                builder = self.messages[direction] = (
-                    SchemaBuilder()
+            if self.messages is None:
+                self.messages = (
+                    WebSocketMessages()
                     if self.secret_fields is None
-                    else SchemaBuilder(secret_fields=self.secret_fields)
+                    else WebSocketMessages(secret_fields=self.secret_fields)
                 )
-                self.message_counts[direction] = 0
-            self.message_counts[direction] += 1
-            if body.document is not None:
-                builder.add(body.document)
+            body = observation.request_body if direction == "client" else observation.response_body
+            self.messages.add(
+                direction,
+                body.document,
+                text=body.encoding != "base64",
+                connection_id=observation.connection_id,
+            )
             return
         method = observation.method.upper()
         operation = self.operations.get(method)
@@ -115,6 +141,16 @@ class _ResourceBuilder:
             )
         operation.add(observation)
         self.cors.add(observation.cors)
+        if self.protocol == "graphql":
+            request = graphql_request(observation)
+            if request is not None:
+                if self.graphql is None:
+                    self.graphql = (
+                        GraphQLSchemaBuilder()
+                        if self.secret_fields is None
+                        else GraphQLSchemaBuilder(secret_fields=self.secret_fields)
+                    )
+                self.graphql.add(request, observation.response_body.document)
 
     def build(self, template: PathTemplate | None) -> Resource:
         parameters = template.parameters if template is not None else ()
@@ -125,23 +161,33 @@ class _ResourceBuilder:
         api_type = _API_TYPES.get(self.protocol, "REST")
         if api_type == "REST" and any(operation.soap for operation in operations):
             api_type = "SOAP"
-        messages = None
-        if self.messages:
-            messages = {
-                direction: {
-                    "messages": self.message_counts[direction],
-                    "schema": builder.build(),
-                }
-                for direction, builder in sorted(self.messages.items())
-            }
+        graphql = self.graphql.build() if self.graphql is not None else None
         return Resource(
             pattern=self.template,
             protocol=self.protocol,
             api_type=api_type,
             operations=operations,
             cors=self.cors.config(),
-            websocket_messages=messages,
+            websocket_messages=self.messages.build() if self.messages is not None else None,
+            graphql_schema=graphql.sdl or None if graphql is not None else None,
+            graphql_operations=graphql_operations(graphql) if graphql is not None else None,
         )
+
+
+def graphql_operations(model: GraphQLModel) -> list[dict[str, Any]]:
+    """The GraphQL operations seen, as the ``x-graphql-operations`` the exports show."""
+    return [
+        {
+            "name": operation.name,
+            "kind": operation.kind,
+            "rootFields": list(operation.root_fields),
+            "variables": {variable.name: variable.type for variable in operation.variables},
+            "calls": operation.count,
+            "persistedOnly": operation.persisted_only,
+            "errors": operation.error_count,
+        }
+        for operation in model.operations
+    ]
 
 
 class Analysis:

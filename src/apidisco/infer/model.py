@@ -39,6 +39,8 @@ class Resource:
     operations: tuple[Operation, ...]  # sorted by method
     cors: dict[str, Any] | None = None
     websocket_messages: dict[str, Any] | None = None
+    graphql_schema: str | None = None
+    graphql_operations: list[dict[str, Any]] | None = None
 
     @property
     def methods(self) -> list[str]:
@@ -91,7 +93,8 @@ class Resource:
             "pagination_type": pagination,
             "api_type": self.api_type,
             "websocket_messages": self.websocket_messages,
-            "operations": {op.method: _operation(op) for op in operations},
+            "graphql_schema": self.graphql_schema,
+            "operations": {op.method: _operation(op, self.graphql_operations) for op in operations},
         }
 
 
@@ -104,8 +107,9 @@ def _headers(per_method: dict[str, tuple[Any, ...]]) -> dict[str, Any] | None:
     return result or None
 
 
-def _operation(operation: Operation) -> dict[str, Any]:
-    return {
+def _operation(operation: Operation, graphql: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    extra = {"graphqlOperations": graphql} if graphql else {}
+    return extra | {
         "summary": operation.names.summary,
         "operationId": operation.names.operation_id,
         "tags": [operation.names.tag],

@@ -16,7 +16,8 @@ does the store) — and returns the document as plain, ordered data:
 - ``components/securitySchemes`` from the detected credentials, and each
   operation's ``security`` (``[{}, {...}]`` when auth was optional);
 - ``x-pagination`` (operation), ``x-cors`` (path item) and ``x-api-type``
-  (operation, when not REST) for what OpenAPI has no field for.
+  (operation, when not REST) for what OpenAPI has no field for; a GraphQL
+  endpoint lists its GraphQL operations by name in ``x-graphql-operations``.
 
 Deterministic: the same endpoints give the same document, key for key.
 """
@@ -196,6 +197,8 @@ class _Builder:
         api_type = row.get("api_type")
         if api_type and api_type != "REST":
             operation["x-api-type"] = api_type
+        if details.get("graphqlOperations"):
+            operation["x-graphql-operations"] = details["graphqlOperations"]
         return operation
 
     def _unique_id(self, wanted: str) -> str:

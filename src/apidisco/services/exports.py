@@ -39,7 +39,7 @@ __all__ = [
     "validated_openapi",
 ]
 
-KINDS = ("openapi", "markdown", "typescript")
+KINDS = ("openapi", "markdown", "typescript", "graphql", "asyncapi")
 FORMATS = ("yaml", "json")
 _ROW_FIELDS = (
     "pattern",
@@ -120,6 +120,15 @@ def check_kind(kind: str, format: str = "yaml") -> None:
 def render(kind: str, api: ApiDescription, *, format: str = "yaml") -> str:
     """The text of one export: ``openapi`` (YAML or JSON), ``markdown`` or ``typescript``."""
     check_kind(kind, format)
+    if kind == "graphql":
+        return _graphql_sdl(api)
+    if kind == "asyncapi":
+        from apidisco.services.asyncapi_validation import validated_asyncapi
+
+        asyncapi = validated_asyncapi(api)
+        if format == "json":
+            return json.dumps(asyncapi, indent=2, ensure_ascii=False) + "\n"
+        return _yaml(asyncapi)
     document = validated_openapi(api)
     if kind == "openapi":
         if format == "json":
@@ -132,6 +141,29 @@ def render(kind: str, api: ApiDescription, *, format: str = "yaml") -> str:
     from apidisco.infer.typescript import render_typescript
 
     return render_typescript(document)
+
+
+def _graphql_sdl(api: ApiDescription) -> str:
+    """The GraphQL schemas rebuilt from traffic, checked with graphql-core's build_schema."""
+    from graphql import GraphQLError, build_schema
+
+    parts = []
+    for row in api.resources:
+        sdl = row.get("graphql_schema")
+        if not sdl:
+            continue
+        try:
+            build_schema(sdl)
+        except GraphQLError as error:
+            raise ExportError(
+                f"the GraphQL schema of {row['pattern']} would not be valid ({error.message}); "
+                "nothing was written"
+            ) from error
+        header = f"# {api.title}: GraphQL endpoint {row['pattern']}, rebuilt from traffic\n"
+        parts.append(header + sdl.rstrip("\n") + "\n")
+    if not parts:
+        raise ExportError("no GraphQL endpoint was discovered")
+    return "\n".join(parts)
 
 
 def export_endpoint(
