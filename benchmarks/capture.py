@@ -1,6 +1,7 @@
 """What recording costs a proxy: mitmdump with and without the apidisco addon.
 
 Usage: python benchmarks/capture.py [--rounds 5] [--clients 8] [--requests 500] [--database URL]
+       [--writer process|thread] [--set NAME=VALUE ...]
 
 Everything runs on 127.0.0.1 in one go: a small asyncio HTTP/1.1 JSON server
 (its own process, keep-alive, a fixed ~300-byte body) is the upstream; two
@@ -17,8 +18,9 @@ stored the round's rows, so no writing spills into the next plain round.
 
 Prints, per proxy, the medians over the rounds of requests/s, p50 and p99 latency
 (each round's percentiles over its own requests, as the client measured them)
-and the CPU time per request of mitmdump, of the local PostgreSQL processes and
-of the load generator (from /proc; Linux); then the addon's throughput as a
+and the CPU time per request of mitmdump, of its child processes (the addon's
+writer process, ``--writer process``, the default), of the local PostgreSQL
+processes and of the load generator (from /proc; Linux); then the addon's throughput as a
 share of plain mitmdump's, the p50 and p99 differences, and the rows stored
 against the 2xx responses the clients saw through the addon's proxy (warm-up
 included), counted after mitmdump was stopped with Ctrl-C (SIGINT: the addon
@@ -158,20 +160,37 @@ class Cpu:
     """CPU seconds used while a round ran: the proxy, PostgreSQL and the load generator."""
 
     proxy: float = 0.0
+    children: float = 0.0  # the proxy's child processes (the addon's writer process)
     database: float = 0.0
     client: float = 0.0
 
     @classmethod
     def measure(cls, proxy_pid: int, run: Callable[[], None]) -> Cpu:
         proxy = _cpu_of(Path(f"/proc/{proxy_pid}/stat"))
+        children = _children_cpu(proxy_pid)
         database = _postgres_cpu()
         client = time.process_time()
         run()
         client = time.process_time() - client
         proxy = _cpu_of(Path(f"/proc/{proxy_pid}/stat")) - proxy
+        after_children = _children_cpu(proxy_pid)
         after = _postgres_cpu()
         used = sum(seconds - database.get(pid, 0.0) for pid, seconds in after.items())
-        return cls(proxy=proxy, database=used, client=client)
+        spent = sum(seconds - children.get(pid, 0.0) for pid, seconds in after_children.items())
+        return cls(proxy=proxy, children=spent, database=used, client=client)
+
+
+def _children_cpu(parent: int) -> dict[int, float]:
+    """CPU seconds of the running child processes of ``parent``, by pid (Linux)."""
+    found: dict[int, float] = {}
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    fields = (entry / "stat").read_text().rpartition(")")[2].split()
+                    if int(fields[1]) == parent:
+                        found[int(entry.name)] = _cpu_of(entry / "stat")
+    return found
 
 
 def free_port() -> int:
@@ -384,7 +403,7 @@ def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:
     done = [r for r in rounds if r.ok]
     cpu = [
         statistics.median(getattr(r.cpu, part) * 1000 / r.ok for r in done)
-        for part in ("proxy", "database", "client")
+        for part in ("proxy", "children", "database", "client")
     ]
     print(
         f"{label:18} {rate:9.0f} {p50:8.2f} {p99:8.2f}   "
@@ -402,6 +421,20 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60, help="cap per round and proxy")
     parser.add_argument(
         "--database", default=os.environ.get("APIDISCO_TEST_DATABASE_URL", DEFAULT_SERVER)
+    )
+    parser.add_argument(
+        "--writer",
+        choices=("process", "thread"),
+        default=None,
+        help="the addon's apidisco_writer (default: the addon's default, process)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="addon_options",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another mitmproxy option for the addon's mitmdump only (repeatable)",
     )
     args = parser.parse_args()
     command = shlex.join(["python", "benchmarks/capture.py", *sys.argv[1:]])
@@ -441,6 +474,10 @@ def main() -> None:
                 "--set",
                 f"apidisco_db={database_url}",
             ]
+            if args.writer is not None:
+                recording += ["--set", f"apidisco_writer={args.writer}"]
+            for option in args.addon_options:
+                recording += ["--set", option]
             addon = start_mitmdump(ADDON, folder, recording, environ)
             proxies.append(addon)
 
@@ -492,7 +529,7 @@ def main() -> None:
             print(f"{'':48}CPU ms per request")
             print(
                 f"{'':18} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}   "
-                f"{'mitmdump':>8} {'postgres':>8} {'client':>8}"
+                f"{'mitmdump':>8} {'writer':>8} {'postgres':>8} {'client':>8}"
             )
             rate_plain, p50_plain, p99_plain = row(PLAIN, results[PLAIN])
             rate_addon, p50_addon, p99_addon = row(ADDON, results[ADDON])

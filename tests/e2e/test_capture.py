@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import os
 import re
+import signal
 import sqlite3
 import time
 from collections import Counter
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from websockets.sync.client import connect
 
@@ -469,3 +472,59 @@ def test_a_database_outage_loses_nothing(
         assert counts["journaled"] > 0
         assert counts["replayed"] == counts["journaled"]
         assert counts["failures"] > 0
+
+
+# -- Ctrl-C ---------------------------------------------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    """The running child processes of ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                if int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("writer", ["process", "thread"])
+def test_ctrl_c_right_after_a_burst_loses_nothing(
+    store_database: Database, servers: Servers, processes: Processes, writer: str
+) -> None:
+    endpoint_id = endpoint(store_database, owner(store_database), servers.api)
+    port = free_port()
+    mitmdump = processes.mitmdump(
+        "--set",
+        f"apidisco_endpoint={endpoint_id}",
+        "--set",
+        f"apidisco_db={url_of(store_database)}",
+        "--set",
+        f"apidisco_writer={writer}",
+        port=port,
+    )
+    mitmdump.wait_for_port(port)
+    with httpx.Client(proxy=f"http://127.0.0.1:{port}", trust_env=False, timeout=10) as client:
+        for number in range(300):
+            assert client.get(f"{servers.api}/burst", params={"n": number}).status_code == 200
+    # The writer process (and, with it, multiprocessing's resource tracker).
+    helpers = children_of(mitmdump.popen.pid)
+    assert bool(helpers) == (writer == "process")
+    for pid in helpers:  # a terminal's Ctrl-C reaches the whole process group
+        os.kill(pid, signal.SIGINT)
+    assert mitmdump.interrupt() == 0, mitmdump.output()
+
+    rows = calls(store_database, endpoint_id)
+    numbers = Counter(r.query_params["n"] for r in rows if r.query_params)
+    assert numbers == Counter({str(n): 1 for n in range(300)})  # every row, exactly once
+
+    def exited(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_until(lambda: all(map(exited, helpers)), 10, "the helper processes to exit")
+    assert "writer process exited" not in mitmdump.output()

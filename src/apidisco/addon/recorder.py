@@ -19,6 +19,14 @@ database per flow, and what they do query runs in a worker thread, as does
 opening the store. Flows that cannot be recorded are counted (``counts``)
 and logged, never dropped silently.
 
+Where the rows are built and written (``apidisco_writer``): by default in a
+writer process the recorder starts with the store and stops when mitmproxy
+stops (:mod:`apidisco.addon.handoff`), so conversion, masking and COPY run on
+another core than mitmproxy's event loop; the hook only hands over the
+observed exchange. When that process is gone or cannot keep up, or with
+``apidisco_writer=thread``, the hook builds the rows and the store's writer
+thread writes them, in this process.
+
 Secrets are masked in every row. With ``APIDISCO_SECRET_KEY`` (a Fernet key)
 set, the original values are kept for replay, each encrypted with that key,
 in the endpoint's ``action_sequences.authTokens``; without it they are
@@ -29,13 +37,12 @@ while the database is unreachable.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import os
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +51,20 @@ from mitmproxy import ctx, exceptions, flowfilter, http
 
 from apidisco.addon import convert
 from apidisco.addon.directory import EndpointInfo
+from apidisco.addon.handoff import Record, WriterProcess, build
 from apidisco.addon.store import CaptureStore
-from apidisco.capture.exchange import CaptureBatch
-from apidisco.capture.rows import DEFAULT_MAX_BODY, RowBuilder
+from apidisco.capture.exchange import Exchange, WebSocketMessage
+from apidisco.capture.rows import DEFAULT_MAX_BODY
 from apidisco.config import Settings, resolve_settings
 from apidisco.errors import ApidiscoError, ConfigError, StoreError
 from apidisco.store.engine import parse_database_url
+from apidisco.store.writer import WriterStats
 
 __all__ = [
     "ENDPOINT_KEY",
     "REFUSED_KEY",
     "SECRET_KEY_ENV",
+    "WRITERS",
     "Recorder",
     "options_error",
     "secret_box",
@@ -69,6 +79,8 @@ ENDPOINT_KEY = "apidisco_endpoint"
 REFUSED_KEY = "apidisco_refused"
 # After the store failed to open, hooks try again this often (seconds).
 REOPEN_INTERVAL = 5.0
+# apidisco_writer: where rows are built and written.
+WRITERS = ("process", "thread")
 
 
 def options_error(message: str) -> Exception:
@@ -78,8 +90,8 @@ def options_error(message: str) -> Exception:
 
 def secret_box(environ: Mapping[str, str]) -> Fernet | None:
     """The Fernet key from ``APIDISCO_SECRET_KEY``, or None; ConfigError if it is no key."""
-    key = environ.get(SECRET_KEY_ENV, "").strip()
-    if not key:
+    key = _secret_key(environ)
+    if key is None:
         return None
     try:
         return Fernet(key)
@@ -89,6 +101,10 @@ def secret_box(environ: Mapping[str, str]) -> Fernet | None:
             'with: python -c "from cryptography.fernet import Fernet; '
             'print(Fernet.generate_key().decode())"'
         ) from None
+
+
+def _secret_key(environ: Mapping[str, str]) -> str | None:
+    return environ.get(SECRET_KEY_ENV, "").strip() or None
 
 
 def _parse_filter(expression: str | None) -> flowfilter.TFilter | None:
@@ -113,6 +129,10 @@ class Recorder:
         self.max_body = DEFAULT_MAX_BODY
         self.fernet: Fernet | None = None
         self._key_read = False
+        self.writer = WRITERS[0]
+        self.handoff: WriterProcess | None = None
+        self.handoff_limit = 10_000  # records in flight to the writer process, at most
+        self.process_stats: WriterStats | None = None  # the last writer process's counters
         self.journal: Path | None = None
         self.counts: Counter[str] = Counter()
         self._opening: asyncio.Task[CaptureStore | None] | None = None
@@ -156,7 +176,17 @@ class Recorder:
             str | None,
             None,
             "File the writer appends rows to while the database is unreachable (replayed when "
-            "it is back). Unset: a file under <data_dir>/journal/.",
+            "it is back). Unset: a file under <data_dir>/journal/. The writer process uses "
+            "a journal of its own beside it (<name>-process<suffix>).",
+        )
+        loader.add_option(
+            "apidisco_writer",
+            str,
+            WRITERS[0],
+            "Where rows are built and written: 'process' (a writer process, so the proxy's "
+            "event loop only hands flows over) or 'thread' (in mitmproxy's process, by a "
+            "writer thread). The process falls back to the thread when it is gone or full.",
+            choices=WRITERS,
         )
 
     def configure(self, updated: set[str]) -> None:
@@ -182,12 +212,17 @@ class Recorder:
             self.journal = Path(options.apidisco_journal) if options.apidisco_journal else None
         if "apidisco_endpoint" in updated:
             self.endpoint_id = (options.apidisco_endpoint or "").strip() or None
+        if "apidisco_writer" in updated:
+            self.writer = options.apidisco_writer
+            if self.handoff is not None and self.writer != "process":
+                self._stop_handoff()
         if (
             self._owns_store
             and self.store is not None
             and updated & {"apidisco_db", "apidisco_journal"}
         ):
             # Changed while running: record into the new store from now on.
+            self._stop_handoff()
             store, self.store = self.store, None
             store.close()
         elif self.store is not None and "apidisco_endpoint" in updated:
@@ -221,7 +256,54 @@ class Recorder:
             store.close()
             raise ConfigError(str(error)) from None
         logger.info("apidisco: recording into %s", store.database.describe())
+        self._start_handoff(store)
         return store
+
+    # -- the writer process --------------------------------------------------------
+
+    def _start_handoff(self, store: CaptureStore) -> None:
+        """Start the writer process (``apidisco_writer=process``); on failure, say so and
+        write in-process."""
+        if self.writer != "process" or self.handoff is not None:
+            return
+        journal = self.journal
+        if journal is not None:
+            journal = journal.with_name(f"{journal.stem}-process{journal.suffix}")
+        try:
+            self.handoff = WriterProcess.start(
+                store.settings,
+                journal=journal,
+                secret_key=_secret_key(os.environ) if self.fernet is not None else None,
+                fallback=lambda records: self._write_in_process(store, records),
+                limit=self.handoff_limit,
+            )
+        except (OSError, ValueError, ImportError) as error:
+            logger.warning(
+                "apidisco: cannot start the writer process (%s); writing in-process", error
+            )
+            return
+        logger.info("apidisco: rows are built and written by process %s", self.handoff.pid)
+
+    def _stop_handoff(self) -> None:
+        """Let the writer process write (or journal) everything handed over, and wait for it."""
+        handoff, self.handoff = self.handoff, None
+        if handoff is None:
+            return
+        stats = handoff.stop()
+        if handoff.unwritten:
+            self.counts["not-recorded:conversion-failed"] += handoff.unwritten
+        if handoff.rerouted:
+            self.counts["in-process:writer-process-exited"] += handoff.rerouted
+        if stats is not None:
+            self.process_stats = stats if self.process_stats is None else self.process_stats + stats
+
+    def _write_in_process(self, store: CaptureStore, records: Sequence[Record]) -> None:
+        """Records the writer process did not acknowledge before it exited (a thread)."""
+        for record in records:
+            try:
+                store.writer.submit(build(record, self.fernet))
+            except Exception as error:  # never let the receiver thread die
+                self._skip("refused", f"{record.item.url}: {error}")
 
     async def ready(self) -> CaptureStore | None:
         """The store, opened in a worker thread on first use; None if it cannot be opened."""
@@ -258,13 +340,21 @@ class Recorder:
         at start-up (its error check exits on errors logged while starting)."""
         if self.store is None:
             self._open_now()
+        elif not self._owns_store:
+            self._start_handoff(self.store)
 
     def done(self) -> None:
-        """Write (or journal) every queued row and close the store this addon opened."""
+        """Write (or journal) every queued row and close the store this addon opened.
+
+        The writer process first: it drains what was handed over, and what it could
+        not acknowledge goes to the store's own writer before that closes."""
+        self._stop_handoff()
         store, self.store = self.store, None
         if store is None or not self._owns_store:
             return
         stats = store.close()
+        if self.process_stats is not None:
+            stats = stats + self.process_stats
         logger.info(
             "apidisco: %d row(s) written, %d journaled, %d waiting in the journal",
             stats.written_rows,
@@ -295,7 +385,7 @@ class Recorder:
         item = flow.websocket.messages[-1]
         if item.dropped or not self._wanted(flow):
             return
-        await self._record(flow, lambda builder: builder.message(convert.message(flow, item)))
+        await self._record(flow, lambda: convert.message(flow, item))
 
     # -- recording -----------------------------------------------------------------
 
@@ -308,10 +398,10 @@ class Recorder:
         if flow in self._recorded or not self._wanted(flow):
             return
         self._recorded.add(flow)
-        await self._record(flow, lambda builder: builder.exchange(convert.exchange(flow)))
+        await self._record(flow, lambda: convert.exchange(flow))
 
     async def _record(
-        self, flow: http.HTTPFlow, build: Callable[[RowBuilder], CaptureBatch]
+        self, flow: http.HTTPFlow, observe: Callable[[], Exchange | WebSocketMessage]
     ) -> None:
         store = await self.ready()
         if store is None:
@@ -325,16 +415,14 @@ class Recorder:
         if target is None:
             self.counts["unmatched"] += 1
             return
-        builder = RowBuilder(
-            target.id, max_body=self.max_body, keep_secrets=self.fernet is not None
-        )
-        batch = build(builder)
-        if self.fernet is not None and batch.secrets:
-            fernet = self.fernet
-            secrets = {
-                key: fernet.encrypt(value.encode()).decode() for key, value in batch.secrets.items()
-            }
-            batch = dataclasses.replace(batch, secrets=secrets)
+        record = Record(target.id, observe(), self.max_body, self.fernet is not None)
+        if self.handoff is not None:
+            refused = self.handoff.offer(record)
+            if refused is None:
+                self.counts["handed-off"] += 1
+                return
+            self._in_process(refused)
+        batch = build(record, self.fernet)
         try:
             store.writer.submit(batch)
         except (ValueError, RuntimeError) as error:
@@ -363,6 +451,16 @@ class Recorder:
         if info is None or not info.capturing:
             return None
         return info
+
+    def _in_process(self, reason: str) -> None:
+        """Count (and warn, once a minute) a flow the writer process could not take."""
+        self.counts[f"in-process:{reason}"] += 1
+        minute = int(time.monotonic() // 60)
+        self._warn_once(
+            f"in-process:{reason}:{minute}",
+            f"apidisco: the writer process is {reason}: writing in-process "
+            f"({self.counts[f'in-process:{reason}']} flow(s) so far)",
+        )
 
     def _skip(self, reason: str, detail: str) -> None:
         """Count a flow that could not be recorded; warn (once per reason and minute)."""

@@ -10,9 +10,10 @@ One mitmproxy (``DumpMaster``) with up to two listeners, both in regular mode:
   mitmproxy's CA certificate, :func:`ca_certificate`).
 
 Both record through one :class:`~apidisco.addon.recorder.Recorder` into the
-store the caller opened. SIGINT and SIGTERM stop mitmproxy; :func:`run_proxy`
-then closes the store, writing (or journaling) every queued row, and returns
-the writer's counters.
+store the caller opened (rows are built and written by the recorder's writer
+process, :mod:`apidisco.addon.handoff`, unless it falls back). SIGINT and
+SIGTERM stop mitmproxy; :func:`run_proxy` then closes the store, writing (or
+journaling) every queued row, and returns the writers' counters.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def run_proxy(
                 ) from None
     finally:
         stats = store.close()
+        if recorder.process_stats is not None:  # the writer process's rows, counted apart
+            stats = stats + recorder.process_stats
     return ProxyRun(database=store.database.describe(), stats=stats, counts=dict(recorder.counts))
 
 

@@ -23,7 +23,7 @@ from apidisco.errors import StoreError
 from apidisco.store.database import Database, open_database
 from apidisco.store.writer import CaptureWriter, WriterStats
 
-__all__ = ["CaptureStore", "JOURNAL_SLOTS"]
+__all__ = ["CaptureStore", "JOURNAL_SLOTS", "open_writer"]
 
 JOURNAL_SLOTS = 64
 
@@ -50,7 +50,7 @@ class CaptureStore:
         """
         database = open_database(settings)
         try:
-            writer = _writer(database, settings, journal, retry_interval)
+            writer = open_writer(database, settings, journal, retry_interval=retry_interval)
         except BaseException:
             database.dispose()
             raise
@@ -70,9 +70,10 @@ def journal_directory(settings: Settings) -> Path:
     return settings.data_dir / "journal"
 
 
-def _writer(
-    database: Database, settings: Settings, journal: Path | None, retry_interval: float
+def open_writer(
+    database: Database, settings: Settings, journal: Path | None, *, retry_interval: float = 2.0
 ) -> CaptureWriter:
+    """A writer on ``journal``, or on the first free journal slot of the data directory."""
     if journal is not None:
         try:
             return CaptureWriter(database, journal, retry_interval=retry_interval)

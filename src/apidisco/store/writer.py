@@ -100,6 +100,15 @@ class WriterStats:
     queue_depth: int
     healthy: bool
 
+    def __add__(self, other: WriterStats) -> WriterStats:
+        """The counters of two writers together (a proxy and its writer process)."""
+        values = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in self.__dataclass_fields__
+            if name != "healthy"
+        }
+        return WriterStats(**values, healthy=self.healthy and other.healthy)
+
 
 @dataclass
 class _Outcome:
@@ -213,6 +222,13 @@ class CaptureWriter:
                 return
         # The queue is full: the rows go to the journal, on the caller's thread.
         self._journal_batches([_prepare(batch)])
+
+    def progress(self) -> tuple[int, int]:
+        """Batches queued by :meth:`submit` so far, and how many of those are done
+        (stored, journaled, rejected or lost); done in the order they were queued.
+        A batch :meth:`submit` journaled itself (queue full) is done when it returns."""
+        with self._lock:
+            return self._accepted, self._done
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything submitted so far is in the database or the journal.

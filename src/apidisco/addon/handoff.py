@@ -1,0 +1,384 @@
+"""The writer process: row conversion and database writes on a core of their own.
+
+::
+
+    hook ──offer()──► in-flight buffer ──sender thread──► pipe ──► writer process:
+      │  (bounded; never blocks)   ▲                               RowBuilder, masking,
+      │                            └── acks ◄── pipe ◄──────────── Fernet, CaptureWriter
+      │                                                             (COPY, journal, lastUsedAt)
+      └── buffer full, or the process is gone: the in-process path
+          (RowBuilder in the hook, this proxy's own CaptureWriter thread)
+
+Why a process: mitmproxy's event loop and anything the addon runs in a thread
+share one interpreter lock, so converting flows to rows and COPYing them in the
+proxy's process slows every flow down. The hook now only builds a compact,
+picklable :class:`Record` (the :class:`~apidisco.capture.exchange.Exchange` or
+:class:`~apidisco.capture.exchange.WebSocketMessage`, the endpoint id and the
+conversion options) and appends it to a bounded in-flight buffer; a sender
+thread pickles what accumulated every few milliseconds and writes it to a pipe;
+the child process (started with the ``spawn`` method: mitmproxy's process runs
+threads, which must not be forked) builds the masked rows, encrypts the secret
+originals and hands them to an ordinary
+:class:`~apidisco.store.writer.CaptureWriter` with a journal of its own, so
+batching, COPY, ``lastUsedAt``, ``authTokens``, the journal fallback and its
+replay behave exactly as in-process.
+
+Nothing is dropped silently. A record stays in the in-flight buffer until the
+child acknowledges it, which it does once the writer has stored or journaled
+it. When the child exits unexpectedly, every record it had not acknowledged is
+converted and written in-process (the *fallback*, a callable the caller
+provides); a child killed between committing a group and acknowledging it can
+therefore store that group's rows twice, never zero times. While the buffer is
+full (``limit`` records or ``max_bytes`` of bodies: the database is slow) or
+the child is gone, :meth:`WriterProcess.offer` refuses and the caller takes the
+in-process path for that flow. :meth:`WriterProcess.stop` sends what is
+buffered, lets the child drain its writer (to the database, or the journal) and
+waits for it to exit.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import pickle
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from apidisco.capture.exchange import CaptureBatch, Exchange, WebSocketMessage
+from apidisco.capture.rows import RowBuilder
+from apidisco.config import Settings
+from apidisco.errors import ApidiscoError
+from apidisco.store.writer import WriterStats
+
+__all__ = ["Record", "WriterProcess", "build"]
+
+logger = logging.getLogger("apidisco.addon")
+
+SEND_INTERVAL = 0.01  # seconds the sender thread lets records accumulate before sending
+ACK_INTERVAL = 0.05  # seconds the child waits for records before acknowledging progress
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the hook hands over: one observed item, for one endpoint."""
+
+    endpoint_id: str
+    item: Exchange | WebSocketMessage
+    max_body: int
+    keep_secrets: bool
+
+    @property
+    def size(self) -> int:
+        """Bytes of body it carries (what bounds the in-flight buffer's memory)."""
+        item = self.item
+        if isinstance(item, Exchange):
+            return len(item.request_body or b"") + len(item.response_body or b"") + 512
+        return len(item.content) + 256
+
+
+def build(record: Record, fernet: Fernet | None) -> CaptureBatch:
+    """The masked rows of ``record``, the kept originals encrypted with ``fernet``."""
+    builder = RowBuilder(
+        record.endpoint_id, max_body=record.max_body, keep_secrets=record.keep_secrets
+    )
+    item = record.item
+    batch = builder.exchange(item) if isinstance(item, Exchange) else builder.message(item)
+    if fernet is None or not batch.secrets:
+        return CaptureBatch(batch.endpoint_id, batch.rows)
+    secrets = {key: fernet.encrypt(value.encode()).decode() for key, value in batch.secrets.items()}
+    return CaptureBatch(batch.endpoint_id, batch.rows, secrets)
+
+
+# -- the proxy's side -------------------------------------------------------------------
+
+
+class WriterProcess:
+    """The proxy's handle on the writer process (see the module docstring).
+
+    ``fallback`` writes records in-process; it is called from this object's
+    receiver thread (records the child did not acknowledge before it exited)
+    and must not raise.
+    """
+
+    def __init__(
+        self,
+        process: multiprocessing.process.BaseProcess,
+        records: Connection,
+        reports: Connection,
+        fallback: Callable[[Sequence[Record]], None],
+        *,
+        limit: int = 10_000,
+        max_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
+        self._process = process
+        self._records = records
+        self._reports = reports
+        self._fallback = fallback
+        self._limit = limit
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._wakeup = threading.Condition(self._lock)
+        self._inflight: collections.deque[tuple[int, Record, int]] = collections.deque()
+        self._bytes = 0
+        self._seq = 0  # the last record offered
+        self._sent = 0  # the last record written to the pipe
+        self._alive = True
+        self._closing = False
+        self.stats: WriterStats | None = None  # the child's writer, once it stopped
+        self.unwritten = 0  # records the child could not convert or submit (it logged why)
+        self.rerouted = 0  # records written in-process because the child exited
+        self._sender = threading.Thread(target=self._send, name="apidisco-handoff", daemon=True)
+        self._receiver = threading.Thread(
+            target=self._receive, name="apidisco-handoff-acks", daemon=True
+        )
+        self._sender.start()
+        self._receiver.start()
+
+    @classmethod
+    def start(
+        cls,
+        settings: Settings,
+        *,
+        journal: Path | None,
+        secret_key: str | None,
+        fallback: Callable[[Sequence[Record]], None],
+        limit: int = 10_000,
+        max_bytes: int = 64 * 1024 * 1024,
+        method: str = "spawn",
+    ) -> WriterProcess:
+        """Start the child (it opens the database itself) and the two threads that feed
+        it. Raises OSError (or ValueError for an unknown ``method``) if it cannot start."""
+        context = multiprocessing.get_context(method)
+        records_out, records_in = context.Pipe(duplex=False)  # (receiving end, sending end)
+        reports_out, reports_in = context.Pipe(duplex=False)
+        process = context.Process(  # type: ignore[attr-defined]
+            target=serve,
+            args=(settings, journal, secret_key, records_out, reports_in),
+            name="apidisco-writer",
+            daemon=True,
+        )
+        try:
+            process.start()
+        finally:
+            # Only the child keeps these ends: its exit is then an EOF on ``reports_out``.
+            records_out.close()
+            reports_in.close()
+        return cls(process, records_in, reports_out, fallback, limit=limit, max_bytes=max_bytes)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._alive
+
+    def pending(self) -> int:
+        """Records offered and not yet acknowledged by the child."""
+        with self._lock:
+            return len(self._inflight)
+
+    def offer(self, record: Record) -> str | None:
+        """Hand ``record`` over without waiting; None if taken, else why not
+        (``"full"``, ``"stopped"``): the caller then writes it itself."""
+        size = record.size
+        with self._lock:
+            if not self._alive or self._closing:
+                return "stopped"
+            if len(self._inflight) >= self._limit or self._bytes + size > self._max_bytes:
+                return "full"
+            self._seq += 1
+            self._inflight.append((self._seq, record, size))
+            self._bytes += size
+            if self._seq - self._sent == 1:  # the sender sleeps until there is something
+                self._wakeup.notify()
+        return None
+
+    def stop(self, timeout: float = 60.0) -> WriterStats | None:
+        """Send what is buffered, let the child write (or journal) everything and exit;
+        the records it did not acknowledge are written in-process. Returns the child
+        writer's counters (None if it never reported them). Idempotent."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            self._closing = True
+            self._wakeup.notify()
+        self._sender.join(max(0.0, deadline - time.monotonic()))
+        self._process.join(max(0.0, deadline - time.monotonic()))
+        if self._process.is_alive():
+            logger.error(
+                "apidisco: the writer process did not finish within %.0fs; stopping it and "
+                "writing what it did not acknowledge in-process",
+                timeout,
+            )
+            self._process.terminate()
+            self._process.join(5)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(5)
+        self._receiver.join(10)
+        with contextlib.suppress(OSError):
+            self._records.close()
+        with contextlib.suppress(OSError):
+            self._reports.close()
+        return self.stats
+
+    # -- threads -----------------------------------------------------------------------
+
+    def _unsent(self) -> int:
+        return self._seq - self._sent
+
+    def _send(self) -> None:
+        """Pickle and pipe the records offered since the last turn; the end marker last."""
+        while True:
+            with self._wakeup:
+                self._wakeup.wait_for(
+                    lambda: self._closing or not self._alive or self._unsent() > 0
+                )
+                closing = self._closing
+            if not closing:
+                time.sleep(SEND_INTERVAL)  # one pickle and one write for what comes meanwhile
+            with self._wakeup:
+                if not self._alive:
+                    return
+                unsent = self._unsent()
+                start = len(self._inflight) - unsent
+                batch = [
+                    (seq, record)
+                    for seq, record, _ in itertools.islice(self._inflight, start, None)
+                ]
+                self._sent = self._seq
+                closing = self._closing
+            try:
+                if batch:
+                    self._records.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+                elif closing:
+                    self._records.send_bytes(pickle.dumps(None))
+                    return
+            except (OSError, ValueError):
+                return  # the child is gone: the receiver sees its EOF and takes over
+
+    def _receive(self) -> None:
+        """Acknowledgements and the final counters from the child, until it exits."""
+        while True:
+            try:
+                kind, value = self._reports.recv()
+            except (EOFError, OSError):
+                break
+            if kind == "ack":
+                self._acknowledge(int(value))
+            elif kind == "stats":
+                self.stats, self.unwritten = value
+            elif kind == "error":
+                logger.error("apidisco: writer process: %s", value)
+        self._process.join(5)
+        self._gone()
+
+    def _acknowledge(self, seq: int) -> None:
+        with self._lock:
+            inflight = self._inflight
+            while inflight and inflight[0][0] <= seq:
+                self._bytes -= inflight.popleft()[2]
+
+    def _gone(self) -> None:
+        """The child exited: write what it did not acknowledge in-process."""
+        with self._lock:
+            self._alive = False
+            leftover = [record for _, record, _ in self._inflight]
+            self._inflight.clear()
+            self._bytes = 0
+            expected = self._closing
+            self._wakeup.notify_all()
+        if not leftover and expected:
+            return
+        logger.error(
+            "apidisco: the writer process exited (code %s)%s; %d record(s) it had not "
+            "acknowledged are written in-process, and so is new traffic",
+            self._process.exitcode,
+            "" if expected else " unexpectedly",
+            len(leftover),
+        )
+        if leftover:
+            self.rerouted += len(leftover)
+            self._fallback(leftover)
+
+
+# -- the child's side ---------------------------------------------------------------------
+
+
+def serve(
+    settings: Settings,
+    journal: Path | None,
+    secret_key: str | None,
+    records: Connection,
+    reports: Connection,
+) -> None:
+    """The writer process: records in, rows to the store, acknowledgements out.
+
+    Ends at the parent's end marker or when the parent is gone (EOF), after its
+    writer stored or journaled everything. Ctrl-C is the parent's to handle (the
+    terminal sends it to the whole process group): ignored here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(format="apidisco writer process: %(levelname)s %(message)s")
+    from apidisco.addon.store import open_writer  # the store's modules load in the child only
+    from apidisco.store.database import open_database
+
+    fernet = Fernet(secret_key) if secret_key else None
+    try:
+        database = open_database(settings)
+        try:
+            writer = open_writer(database, settings, journal)
+        except BaseException:
+            database.dispose()
+            raise
+    except ApidiscoError as error:
+        reports.send(("error", error.message))
+        raise SystemExit(1) from None
+    waiting: collections.deque[tuple[int, int]] = collections.deque()  # (writer batch, seq)
+    last = acked = reported = unwritten = 0
+    try:
+        while True:
+            ready = records.poll(ACK_INTERVAL)
+            if ready:
+                try:
+                    items: list[tuple[int, Record]] | None = pickle.loads(records.recv_bytes())
+                except EOFError:
+                    break  # the parent is gone
+                if items is None:
+                    break
+                for seq, record in items:
+                    last = seq
+                    try:
+                        writer.submit(build(record, fernet))
+                    except Exception:
+                        unwritten += 1
+                        logger.exception(
+                            "cannot write a flow of %s (%s)", record.endpoint_id, _url(record)
+                        )
+                    waiting.append((writer.progress()[0], seq))
+            done = writer.progress()[1]
+            while waiting and waiting[0][0] <= done:
+                acked = waiting.popleft()[1]
+            if acked > reported:
+                reports.send(("ack", acked))
+                reported = acked
+    finally:
+        writer.close()  # write or journal whatever is queued
+        with contextlib.suppress(OSError):  # unless the parent is gone
+            reports.send(("ack", last))
+            reports.send(("stats", (writer.stats(), unwritten)))
+        database.dispose()
+
+
+def _url(record: Record) -> str:
+    return record.item.url
