@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
@@ -71,6 +72,18 @@ def _normalise(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
+@functools.lru_cache(maxsize=16)
+def _name_sets(
+    query: frozenset[str], fields: frozenset[str], headers: frozenset[str]
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The normalised name sets, made once per configuration (a masker is made per exchange)."""
+    return (
+        frozenset(_normalise(name) for name in query),
+        frozenset(_normalise(name) for name in fields),
+        frozenset(name.lower() for name in headers),
+    )
+
+
 @dataclass
 class Masker:
     """Masks one exchange's secrets; collects the originals by fingerprint."""
@@ -81,9 +94,9 @@ class Masker:
     originals: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._query = {_normalise(name) for name in self.query}
-        self._fields = {_normalise(name) for name in self.fields}
-        self._headers = {name.lower() for name in self.headers}
+        self._query, self._fields, self._headers = _name_sets(
+            self.query, self.fields, self.headers
+        )
 
     def mask(self, value: str) -> str:
         """The mask for one secret value (remembered for the caller)."""

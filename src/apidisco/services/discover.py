@@ -1,9 +1,11 @@
 """``apidisco discover``: from HAR or flow files straight to an API description.
 
-No account, no database: the files are streamed twice through the same code as
-the stored path — capture's conversion and masking (:mod:`apidisco.capture.rows`),
-then the two passes of :class:`apidisco.infer.analysis.Analysis` — so the
-documents equal what importing, inferring and exporting would give.
+No account, no database: the files are streamed once through the same code as
+the stored path — capture's conversion and masking (:mod:`apidisco.capture.rows`)
+— feeding the first pass of :class:`apidisco.infer.analysis.Analysis`, while
+the converted rows go to a temporary spool file (JSON lines) that the second
+pass reads back. The documents equal what importing, inferring and exporting
+would give; memory holds the model, not the calls.
 
 The API is the calls under ``base_url`` (its origin and path prefix). Without
 one, it is the origin most calls went to (ties: the first in sort order), and
@@ -13,11 +15,14 @@ and CDNs beside the API.
 
 from __future__ import annotations
 
+import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import orjson
 
 from apidisco.capture.exchange import Exchange
 from apidisco.capture.formats import FORMATS, detect_format
@@ -32,6 +37,28 @@ from apidisco.services.capture import READERS, Reader, reporting
 __all__ = ["Discovery", "discover_files"]
 
 MAX_ORIGINS = 32
+#: What pass 2 needs of a row (see :func:`_observation`).
+_SPOOLED = (
+    "url",
+    "method",
+    "protocol",
+    "response_status",
+    "request_headers",
+    "response_headers",
+    "request_body",
+    "request_body_json",
+    "request_body_encoding",
+    "request_body_truncated",
+    "response_body",
+    "response_body_json",
+    "response_body_encoding",
+    "response_body_truncated",
+    "cors_headers",
+    "error",
+    "message_direction",
+    "connection_id",
+    "graphql_operation",
+)
 
 
 @dataclass(frozen=True)
@@ -140,11 +167,26 @@ def discover_files(
                     )
                     yield from batch.rows
 
-    # Pass 1: path templates, per origin when the API's origin is not given.
+    with tempfile.TemporaryFile() as spool:
+        return _discover(rows(), spool, scope, paths, base_url, title, progress)
+
+
+def _discover(
+    rows: Iterator[dict[str, Any]],
+    spool: IO[bytes],
+    scope: _Scope,
+    paths: Sequence[Path],
+    base_url: str | None,
+    title: str | None,
+    progress: Callable[[int], None] | None,
+) -> Discovery:
+    # Pass 1: path templates, per origin when the API's origin is not given; the
+    # rows in scope are spooled (one JSON line each) for pass 2, which so reads
+    # neither the files nor converts a flow twice.
     templaters: dict[str, PathTemplater] = {}
     counts: dict[str, int] = {}
     ignored = 0
-    for row in rows():
+    for row in rows:
         if not scope.contains(row["url"]):
             ignored += 1
             continue
@@ -155,6 +197,8 @@ def discover_files(
                 continue
             templaters[origin] = PathTemplater()
         counts[origin] = counts.get(origin, 0) + 1
+        spool.write(orjson.dumps({key: row.get(key) for key in _SPOOLED} | {"origin": origin}))
+        spool.write(b"\n")
         if row.get("message_direction") is None:
             target, _ = split_target(row["url"], scope.base_path)
             document = row.get("response_body_json")
@@ -173,14 +217,25 @@ def discover_files(
     analysis = Analysis(templater=templaters[origin])
     analysis.finish_paths()
 
-    # Pass 2: everything else, for the calls of the chosen origin.
+    # Pass 2: everything else, for the calls of the chosen origin, from the spool.
     calls = 0
-    for row in rows():
-        url = row["url"]
-        if not scope.contains(url) or _origin(url) != origin:
+    size = spool.tell()
+    total = sum(path.stat().st_size for path in paths)
+    spool.seek(0)
+    reported = 0
+    for line in spool:
+        row = orjson.loads(line)
+        if progress is not None and size:
+            done = spool.tell() * total // size
+            if done - reported >= 1 << 20:
+                progress(done - reported)
+                reported = done
+        if row["origin"] != origin:
             continue
         calls += 1
         analysis.observe(_observation(row, scope.base_path))
+    if progress is not None:
+        progress(total - reported)
     model = analysis.model()
     server = origin + scope.base_path
     return Discovery(
