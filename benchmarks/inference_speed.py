@@ -277,7 +277,8 @@ def main() -> None:
     server = _server_url(args.database)
     sizes = [int(size) for size in args.sizes.split(",")]
     print(
-        f"{'calls':>10} {'what':>9} {'wall s':>8} {'calls/s':>9} {'calls/cpu-s':>12} {'peak MB':>8}"
+        f"{'calls':>10} {'what':>9} {'wall s':>8} {'calls/s':>9} {'calls/cpu-s':>12} "
+        f"{'peak MB':>8} {'grew MB':>8}"
     )
     summary = []
     for size in sizes:
