@@ -72,7 +72,10 @@ def test_the_writer_process_writes_everything_handed_over_when_done(
     async def scenario() -> None:
         async with harness(recorder) as context:
             context.configure(
-                recorder, apidisco_db=url_of(store_database), apidisco_endpoint=endpoint_id
+                recorder,
+                apidisco_db=url_of(store_database),
+                apidisco_endpoint=endpoint_id,
+                apidisco_writer="process",
             )
             recorder.running()
             assert recorder.handoff is not None
@@ -110,7 +113,10 @@ def test_secrets_are_encrypted_by_the_writer_process(
     async def scenario() -> None:
         async with harness(recorder) as context:
             context.configure(
-                recorder, apidisco_db=url_of(store_database), apidisco_endpoint=endpoint_id
+                recorder,
+                apidisco_db=url_of(store_database),
+                apidisco_endpoint=endpoint_id,
+                apidisco_writer="process",
             )
             recorder.running()
             assert recorder.handoff is not None
@@ -136,7 +142,10 @@ def test_when_the_writer_process_dies_nothing_is_lost(
     async def scenario() -> None:
         async with harness(recorder) as context:
             context.configure(
-                recorder, apidisco_db=url_of(store_database), apidisco_endpoint=endpoint_id
+                recorder,
+                apidisco_db=url_of(store_database),
+                apidisco_endpoint=endpoint_id,
+                apidisco_writer="process",
             )
             recorder.running()
             handoff = recorder.handoff
@@ -168,7 +177,10 @@ def test_a_full_hand_off_writes_in_process(
     async def scenario() -> None:
         async with harness(recorder) as context:
             context.configure(
-                recorder, apidisco_db=url_of(store_database), apidisco_endpoint=endpoint_id
+                recorder,
+                apidisco_db=url_of(store_database),
+                apidisco_endpoint=endpoint_id,
+                apidisco_writer="process",
             )
             recorder.running()
             assert recorder.handoff is not None
@@ -254,3 +266,22 @@ def test_records_a_dead_process_did_not_acknowledge_go_to_the_fallback(
     assert fallen == records
     assert process.offer(records[0]) == "stopped"
     assert process.stop() is None  # killed: it never reported its counters
+
+
+def test_auto_writes_in_a_process_for_postgresql_only(
+    store_database: Database, endpoint_id: str
+) -> None:
+    recorder = Recorder()
+
+    async def scenario() -> None:
+        async with harness(recorder) as context:
+            context.configure(
+                recorder, apidisco_db=url_of(store_database), apidisco_endpoint=endpoint_id
+            )
+            assert recorder.writer == "auto"
+            recorder.running()
+            started = recorder.handoff is not None
+            recorder.done()
+            assert started == (store_database.backend == "postgresql")
+
+    run(scenario())

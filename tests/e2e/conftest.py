@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -167,9 +167,10 @@ async def _echo(connection: ServerConnection) -> None:
 
 
 class WebSocketServer:
-    """``websockets`` echo server on its own event loop in a thread."""
+    """``websockets`` server (the echo by default) on its own event loop in a thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, handler: Callable[[ServerConnection], Awaitable[None]] = _echo) -> None:
+        self.handler = handler
         self.port = free_port()
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Future[None] | None = None
@@ -183,7 +184,7 @@ class WebSocketServer:
 
     async def _serve(self) -> None:
         self._stop = self._loop.create_future()
-        async with serve(_echo, "127.0.0.1", self.port, compression=None):
+        async with serve(self.handler, "127.0.0.1", self.port, compression=None):
             self._started.set()
             await self._stop
 

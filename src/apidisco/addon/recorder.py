@@ -19,13 +19,15 @@ database per flow, and what they do query runs in a worker thread, as does
 opening the store. Flows that cannot be recorded are counted (``counts``)
 and logged, never dropped silently.
 
-Where the rows are built and written (``apidisco_writer``): by default in a
-writer process the recorder starts with the store and stops when mitmproxy
-stops (:mod:`apidisco.addon.handoff`), so conversion, masking and COPY run on
+Where the rows are built and written (``apidisco_writer``): for a PostgreSQL
+store (``auto``, the default) or with ``process``, in a writer process the
+recorder starts with the store and stops when mitmproxy stops
+(:mod:`apidisco.addon.handoff`), so conversion, masking and COPY run on
 another core than mitmproxy's event loop; the hook only hands over the
-observed exchange. When that process is gone or cannot keep up, or with
-``apidisco_writer=thread``, the hook builds the rows and the store's writer
-thread writes them, in this process.
+observed exchange. When that process is gone or cannot keep up, for SQLite
+(which takes one writer at a time) or with ``apidisco_writer=thread``, the
+hook builds the rows and the store's writer thread writes them, in this
+process.
 
 Secrets are masked in every row. With ``APIDISCO_SECRET_KEY`` (a Fernet key)
 set, the original values are kept for replay, each encrypted with that key,
@@ -80,7 +82,7 @@ REFUSED_KEY = "apidisco_refused"
 # After the store failed to open, hooks try again this often (seconds).
 REOPEN_INTERVAL = 5.0
 # apidisco_writer: where rows are built and written.
-WRITERS = ("process", "thread")
+WRITERS = ("auto", "process", "thread")
 
 
 def options_error(message: str) -> Exception:
@@ -184,8 +186,10 @@ class Recorder:
             str,
             WRITERS[0],
             "Where rows are built and written: 'process' (a writer process, so the proxy's "
-            "event loop only hands flows over) or 'thread' (in mitmproxy's process, by a "
-            "writer thread). The process falls back to the thread when it is gone or full.",
+            "event loop only hands flows over), 'thread' (in mitmproxy's process, by a "
+            "writer thread) or 'auto' (the process for PostgreSQL, the thread for SQLite, "
+            "which takes one writer at a time anyway). The process falls back to the "
+            "thread when it is gone or full.",
             choices=WRITERS,
         )
 
@@ -261,10 +265,17 @@ class Recorder:
 
     # -- the writer process --------------------------------------------------------
 
+    def _writer_for(self, store: CaptureStore) -> str:
+        """``process`` or ``thread``: what ``apidisco_writer`` means for this store."""
+        if self.writer != "auto":
+            return self.writer
+        url = str(store.settings.database_url or "")
+        return "process" if url.startswith(("postgresql", "postgres")) else "thread"
+
     def _start_handoff(self, store: CaptureStore) -> None:
         """Start the writer process (``apidisco_writer=process``); on failure, say so and
         write in-process."""
-        if self.writer != "process" or self.handoff is not None:
+        if self.handoff is not None or self._writer_for(store) != "process":
             return
         journal = self.journal
         if journal is not None:

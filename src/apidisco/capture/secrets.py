@@ -94,9 +94,7 @@ class Masker:
     originals: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._query, self._fields, self._headers = _name_sets(
-            self.query, self.fields, self.headers
-        )
+        self._query, self._fields, self._headers = _name_sets(self.query, self.fields, self.headers)
 
     def mask(self, value: str) -> str:
         """The mask for one secret value (remembered for the caller)."""
