@@ -358,7 +358,7 @@ def test_no_enum_under_a_secret_field() -> None:
 # -- arguments and input types ----------------------------------------------------------
 
 
-def test_variable_arguments_take_the_declared_type() -> None:
+def test_variable_arguments_take_the_declared_type_but_nullable() -> None:
     schema = _schema(
         _call("query Q($id: ID!) { user(id: $id) { id } }", {"user": {"id": "1"}}, {"id": "1"}),
         _call(
@@ -367,8 +367,8 @@ def test_variable_arguments_take_the_declared_type() -> None:
             {"ids": ["1"]},
         ),
     )
-    assert str(schema.query_type.fields["user"].args["id"].type) == "ID!"  # type: ignore[union-attr]
-    assert str(schema.query_type.fields["many"].args["ids"].type) == "[ID!]!"  # type: ignore[union-attr]
+    assert str(schema.query_type.fields["user"].args["id"].type) == "ID"  # type: ignore[union-attr]
+    assert str(schema.query_type.fields["many"].args["ids"].type) == "[ID]"  # type: ignore[union-attr]
 
 
 def test_declared_types_that_disagree_on_nullability_are_nullable_there() -> None:
@@ -376,7 +376,7 @@ def test_declared_types_that_disagree_on_nullability_are_nullable_there() -> Non
         _call("query A($n: [Int!]!) { f(n: $n) }", {"f": 1}, {"n": [1]}),
         _call("query B($n: [Int]!) { f(n: $n) }", {"f": 1}, {"n": [1]}),
     )
-    assert str(schema.query_type.fields["f"].args["n"].type) == "[Int]!"  # type: ignore[union-attr]
+    assert str(schema.query_type.fields["f"].args["n"].type) == "[Int]"  # type: ignore[union-attr]
 
 
 def test_literal_arguments_are_typed_from_the_literal() -> None:
@@ -432,10 +432,10 @@ def test_mutation_with_input_variables() -> None:
     args = schema.mutation_type.fields["createUser"].args
     assert {name: str(arg.type) for name, arg in args.items()} == {
         "filter": "Filter",
-        "input": "CreateUserInput!",
+        "input": "CreateUserInput",
         "role": "Role",
         "since": "DateTime",
-        "tags": "[TagInput!]",
+        "tags": "[TagInput]",
     }
     create = schema.get_type("CreateUserInput")
     assert isinstance(create, GraphQLInputObjectType)
@@ -607,7 +607,7 @@ def test_get_style_requests_with_json_text() -> None:
     model = _model((request, {"data": {"user": {"id": "1"}}}))
     (operation,) = model.operations
     assert operation.hashes == ("abc",)
-    assert "user(id: ID!): User" in model.sdl
+    assert "user(id: ID): User" in model.sdl
 
 
 def test_a_batch_split_by_the_caller_is_the_same_as_single_requests() -> None:

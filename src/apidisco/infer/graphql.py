@@ -62,9 +62,11 @@ The rules:
   ever null is a nullable ``String`` with a description saying so; an object
   field only ever null whose type is unknown is left out of the SDL and
   listed in ``unresolved``.
-- **arguments** — a variable argument has the type the operation declared
-  for the variable (exact; when operations differ, the most used, non-null
-  only where all were). A literal argument is typed from the literal: ``1``
+- **arguments** — a variable argument has the named type (and list depth)
+  the operation declared for the variable (when operations differ, the most
+  used), but nullable: GraphQL lets a ``T!`` variable fill a ``T`` argument, so
+  the declaration does not prove the server requires it. A literal argument
+  is typed from the literal: ``1``
   ``Int``, ``1.5`` ``Float``, ``"x"`` ``String`` (``ID`` by name), ``true``
   ``Boolean``, an object an input type ``<Field><Arg>Input``. Inferred
   arguments and input fields are nullable: a value always sent does not

@@ -255,9 +255,15 @@ class _Renderer:
         if ev.items is not None:
             self.collect_inputs(ev.items, name)
 
-    def input(self, ev: InputEvidence, field: str, name: str, enum: str) -> tuple[_Ref, str | None]:
+    def input(
+        self, ev: InputEvidence, field: str, name: str, enum: str, *, argument: bool = False
+    ) -> tuple[_Ref, str | None]:
         if ev.declared:
             base, flags = _pick_declared(ev.declared)
+            if argument:
+                # A variable declared `T!` may be passed where the argument is `T`:
+                # the declaration proves the type, not that the server requires it.
+                flags = tuple(False for _ in flags)
             if base in BUILTIN_SCALARS:
                 return _wrap("builtin", base, flags), None
             kind = self.declared_kinds.get(base, "scalar")
@@ -311,7 +317,9 @@ class _Renderer:
             for argument in sorted(field.arguments):
                 input_name = pascal(field_name) + _input_name(pascal(argument))
                 enum_name = pascal(field_name) + pascal(argument)
-                ref, _ = self.input(field.arguments[argument], argument, input_name, enum_name)
+                ref, _ = self.input(
+                    field.arguments[argument], argument, input_name, enum_name, argument=True
+                )
                 arguments.append((argument, ref))
             fields.append(_Field(field_name, tuple(arguments), typed[0], typed[1]))
         return fields, unresolved
