@@ -24,7 +24,7 @@ from apidisco.services.endpoints import find_endpoint
 from apidisco.store.database import Database
 from apidisco.store.repositories.capture import CaptureRepository, complete_call_row
 
-__all__ = ["READERS", "ImportReport", "Reader", "import_files", "reporting"]
+__all__ = ["READERS", "ImportReport", "Reader", "import_files", "plan_files", "reporting"]
 
 Record = Exchange | WebSocketMessage
 Reader = Callable[[IO[bytes], str], Iterator[Record]]
@@ -39,6 +39,21 @@ class ImportReport:
     exchanges: int
     messages: int
     rows: int
+
+
+def plan_files(
+    paths: Sequence[Path], format: str | None, readers: Mapping[str, Reader] | None
+) -> list[tuple[Path, Reader]]:
+    """Each file with the reader for its format (given, or recognised by content);
+    :class:`ValidationError` or :class:`CaptureImportError` before anything is read."""
+    available = {**READERS, **(readers or {})}
+    if format is not None and format not in FORMATS:
+        raise ValidationError(f"format must be one of {', '.join(FORMATS)}")
+    plan = [(path, format or detect_format(path)) for path in paths]
+    for path, kind in plan:
+        if kind not in available:
+            raise CaptureImportError(f"{path}: reading {kind} files needs mitmproxy's addon")
+    return [(path, available[kind]) for path, kind in plan]
 
 
 def import_files(
@@ -57,22 +72,16 @@ def import_files(
     ``progress`` is called with the number of bytes read so far of each file as
     the import advances (for a progress bar over the files' total size).
     """
-    available = {**READERS, **(readers or {})}
-    if format is not None and format not in FORMATS:
-        raise ValidationError(f"format must be one of {', '.join(FORMATS)}")
-    plan = [(path, format or detect_format(path)) for path in paths]
-    for path, kind in plan:
-        if kind not in available:
-            raise CaptureImportError(f"{path}: reading {kind} files needs mitmproxy's addon")
+    plan = plan_files(paths, format, readers)
     exchanges = messages = rows = 0
     with database.transaction() as session:
         target = find_endpoint(session, actor, endpoint)
         builder = RowBuilder(target.id, max_body=max_body)
         calls = CaptureRepository(session)
         pending: list[dict[str, object]] = []
-        for path, kind in plan:
+        for path, reader in plan:
             with path.open("rb") as stream:
-                for record in reporting(available[kind](stream, str(path)), stream, progress):
+                for record in reporting(reader(stream, str(path)), stream, progress):
                     if isinstance(record, Exchange):
                         exchanges += 1
                         batch = builder.exchange(record)

@@ -25,14 +25,13 @@ from typing import IO, Any
 import orjson
 
 from apidisco.capture.exchange import Exchange
-from apidisco.capture.formats import FORMATS, detect_format
 from apidisco.capture.rows import DEFAULT_MAX_BODY, RowBuilder
 from apidisco.errors import CaptureImportError, ValidationError
 from apidisco.infer.analysis import Analysis, response_ids, response_shape
 from apidisco.infer.observation import Body, Observation, split_target
 from apidisco.infer.openapi import ApiDescription
 from apidisco.infer.paths import PathTemplater
-from apidisco.services.capture import READERS, Reader, reporting
+from apidisco.services.capture import Reader, plan_files, reporting
 
 __all__ = ["Discovery", "discover_files"]
 
@@ -146,20 +145,14 @@ def discover_files(
     ``progress`` is called with the bytes read as both passes advance (their
     total is twice the files' size).
     """
-    available = {**READERS, **(readers or {})}
-    if format is not None and format not in FORMATS:
-        raise ValidationError(f"format must be one of {', '.join(FORMATS)}")
-    plan = [(path, format or detect_format(path)) for path in paths]
-    for path, kind in plan:
-        if kind not in available:
-            raise CaptureImportError(f"{path}: reading {kind} files needs mitmproxy's addon")
+    plan = plan_files(paths, format, readers)
     scope = _Scope(base_url)
     builder = RowBuilder("discover", max_body=max_body)
 
     def rows() -> Iterator[dict[str, Any]]:
-        for path, kind in plan:
+        for path, reader in plan:
             with path.open("rb") as stream:
-                for record in reporting(available[kind](stream, str(path)), stream, progress):
+                for record in reporting(reader(stream, str(path)), stream, progress):
                     batch = (
                         builder.exchange(record)
                         if isinstance(record, Exchange)
