@@ -177,3 +177,39 @@ def test_no_graphql_endpoint_no_sdl(database: Database, user: Actor, endpoint_id
     infer_endpoint(database, user, endpoint_id)
     with pytest.raises(ExportError, match="no GraphQL endpoint"):
         export_endpoint(database, user, endpoint_id, "graphql")
+
+
+def test_markdown_and_typescript_cover_graphql_and_websocket(
+    database: Database, user: Actor, endpoint_id: str, tmp_path: Path
+) -> None:
+    _graphql_and_websocket(database, endpoint_id)
+    infer_endpoint(database, user, endpoint_id)
+    markdown = export_endpoint(database, user, endpoint_id, "markdown")
+    assert "## GraphQL" in markdown
+    assert "| `Me` | query | 3 | 0 |" in markdown
+    assert "type User {" in markdown
+    assert "## WebSocket" in markdown
+    assert "- `subscribe` (1)" in markdown
+    typescript = export_endpoint(database, user, endpoint_id, "typescript")
+    assert "export interface LiveSubscribeClientMessage" in typescript
+    assert "export interface LiveEventServerMessage" in typescript
+    (tmp_path / "api.d.ts").write_text(typescript)
+    tsc = _tsc()
+    if tsc is not None:
+        import subprocess
+
+        result = subprocess.run(
+            [tsc, "--strict", "--noEmit", str(tmp_path / "api.d.ts")],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout
+
+
+def _tsc() -> str | None:
+    import shutil
+
+    local = (
+        Path(__file__).resolve().parents[2] / ".cache" / "node" / "node_modules" / ".bin" / "tsc"
+    )
+    return str(local) if local.exists() else shutil.which("tsc")

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from apidisco.errors import ExportError, ValidationError
+from apidisco.infer.channels import markdown_sections, message_schemas
 from apidisco.infer.openapi import ApiDescription, build_openapi
 from apidisco.services.actor import Actor
 from apidisco.services.endpoints import find_endpoint
@@ -118,7 +119,8 @@ def check_kind(kind: str, format: str = "yaml") -> None:
 
 
 def render(kind: str, api: ApiDescription, *, format: str = "yaml") -> str:
-    """The text of one export: ``openapi`` (YAML or JSON), ``markdown`` or ``typescript``."""
+    """The text of one export: ``openapi`` (YAML or JSON), ``markdown`` or ``typescript``
+    (both cover GraphQL and WebSocket endpoints too), ``graphql`` (SDL) or ``asyncapi``."""
     check_kind(kind, format)
     if kind == "graphql":
         return _graphql_sdl(api)
@@ -137,9 +139,19 @@ def render(kind: str, api: ApiDescription, *, format: str = "yaml") -> str:
     if kind == "markdown":
         from apidisco.infer.markdown import render_markdown
 
-        return render_markdown(document)
+        extra = markdown_sections(api.resources)
+        text = render_markdown(document)
+        return f"{text}\n{extra}" if extra else text
     from apidisco.infer.typescript import render_typescript
 
+    messages = message_schemas(api.resources)
+    if messages:
+        # WebSocket payloads join the component schemas, for declarations only.
+        components = dict(document.get("components") or {})
+        schemas = dict(components.get("schemas") or {})
+        for name, schema in messages.items():
+            schemas.setdefault(name, schema)
+        document = {**document, "components": {**components, "schemas": schemas}}
     return render_typescript(document)
 
 
