@@ -90,3 +90,15 @@ def test_the_linter_enforces_the_layers(path: str, source: str, allowed: bool) -
         cwd=ROOT,
     )
     assert (result.returncode == 0) is allowed, result.stdout
+
+
+def test_the_cli_starts_without_the_database_layer() -> None:
+    """Commands load services when they run (apidisco.cli.lazy): `--version` and
+    `discover` never pay for SQLAlchemy, SQLModel and Alembic."""
+    loaded = _modules_loaded_by("import apidisco.cli.main")
+    assert "typer" in loaded
+    assert loaded.isdisjoint({"sqlalchemy", "sqlmodel", "alembic", "psycopg", "mitmproxy"})
+    discovering = _modules_loaded_by(
+        "import apidisco.cli.main, apidisco.services.discover, apidisco.services.exports"
+    )
+    assert discovering.isdisjoint({"sqlalchemy", "sqlmodel", "alembic", "psycopg"})

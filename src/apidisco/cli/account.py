@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import AppContext, app_context
+from apidisco.cli.lazy import lazy_module
 from apidisco.enums import Role
 from apidisco.errors import ValidationError
-from apidisco.services import accounts, sessions
-from apidisco.services.views import AccountView
+
+if TYPE_CHECKING:
+    from apidisco.services import accounts, sessions
+    from apidisco.services.views import AccountView
+else:
+    accounts = lazy_module("apidisco.services.accounts")
+    sessions = lazy_module("apidisco.services.sessions")
 
 app = typer.Typer(help="Sign up, log in and out; admins manage accounts.", no_args_is_help=True)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import app_context
-from apidisco.services import audit
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import audit
+else:
+    audit = lazy_module("apidisco.services.audit")
 
 app = typer.Typer(help="Read the audit log.", no_args_is_help=True)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import app_context
-from apidisco.services import calls
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import calls
+else:
+    calls = lazy_module("apidisco.services.calls")
 
 app = typer.Typer(help="List and show captured calls.", no_args_is_help=True)
 

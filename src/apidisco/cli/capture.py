@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import app_context
-from apidisco.services import capture
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import capture
+else:
+    capture = lazy_module("apidisco.services.capture")
 
 app = typer.Typer(help="Import captured traffic (HAR, mitmproxy flows).", no_args_is_help=True)
 

@@ -5,15 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from apidisco.cli.credentials import TokenStore
+from apidisco.cli.lazy import lazy_module
 from apidisco.cli.output import Output
 from apidisco.config import Settings, resolve_settings
 from apidisco.services.actor import Actor
-from apidisco.services.database import Database, connect
-from apidisco.services.sessions import authenticate
+
+if TYPE_CHECKING:
+    from apidisco.services import database, sessions
+    from apidisco.services.database import Database
+else:
+    database = lazy_module("apidisco.services.database")
+    sessions = lazy_module("apidisco.services.sessions")
 
 __all__ = ["AppContext", "app_context"]
 
@@ -38,7 +45,7 @@ class AppContext:
     def database(self, *, require_head: bool = True) -> Database:
         """The configured store, opened once per invocation."""
         if self._database is None:
-            self._database = connect(self.settings, require_head=require_head)
+            self._database = database.connect(self.settings, require_head=require_head)
         return self._database
 
     @property
@@ -47,7 +54,7 @@ class AppContext:
 
     def actor(self) -> Actor:
         """The logged-in user; :class:`AuthenticationError` when there is none."""
-        return authenticate(self.database(), self.tokens.read())
+        return sessions.authenticate(self.database(), self.tokens.read())
 
     def close(self) -> None:
         if self._database is not None:

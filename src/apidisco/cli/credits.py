@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import app_context
-from apidisco.services import credits
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import credits
+else:
+    credits = lazy_module("apidisco.services.credits")
 
 app = typer.Typer(
     help="Show the credit balance and ledger; admins grant credits.", no_args_is_help=True

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from apidisco.cli.context import app_context
-from apidisco.services.database import check_schema, schema_status, upgrade_schema
-from apidisco.services.demo import seed_demo
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import database, demo
+else:
+    database = lazy_module("apidisco.services.database")
+    demo = lazy_module("apidisco.services.demo")
 
 app = typer.Typer(
     help="Build, upgrade and inspect the store's schema; load demo data.",
@@ -18,7 +25,7 @@ app = typer.Typer(
 def upgrade(ctx: typer.Context) -> None:
     """Upgrade the database schema to the newest revision (creating it if empty)."""
     state = app_context(ctx)
-    report = upgrade_schema(state.database(require_head=False))
+    report = database.upgrade_schema(state.database(require_head=False))
     out = state.output
     if out.json_mode:
         out.json(
@@ -40,7 +47,7 @@ def upgrade(ctx: typer.Context) -> None:
 def current(ctx: typer.Context) -> None:
     """Show the schema revision of the database and the one this apidisco needs."""
     state = app_context(ctx)
-    status = schema_status(state.database(require_head=False))
+    status = database.schema_status(state.database(require_head=False))
     out = state.output
     if out.json_mode:
         out.json(
@@ -67,7 +74,7 @@ def current(ctx: typer.Context) -> None:
 def check(ctx: typer.Context) -> None:
     """Exit 1 when the models and the schema the migrations built differ."""
     state = app_context(ctx)
-    report = check_schema(state.database(require_head=False))
+    report = database.check_schema(state.database(require_head=False))
     out = state.output
     if out.json_mode:
         out.json(
@@ -96,7 +103,7 @@ def seed(ctx: typer.Context) -> None:
     changes nothing.
     """
     state = app_context(ctx)
-    report = seed_demo(state.database())
+    report = demo.seed_demo(state.database())
     out = state.output
     if out.json_mode:
         out.json({"created": report.created, "accounts": list(report.accounts)})

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.capture import flow_readers
 from apidisco.cli.context import app_context
 from apidisco.cli.files import write_atomically
-from apidisco.services import exports
-from apidisco.services.discover import discover_files
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import discover as discovery
+    from apidisco.services import exports
+else:
+    exports = lazy_module("apidisco.services.exports")
+    discovery = lazy_module("apidisco.services.discover")
 
 
 def discover(
@@ -63,7 +69,7 @@ def discover(
     state = app_context(ctx)
     total = 2 * sum(path.stat().st_size for path in files)
     with state.output.progress("Discovering", total) as advance:
-        found = discover_files(
+        found = discovery.discover_files(
             files,
             base_url=base_url,
             max_body=state.settings.capture_max_body,

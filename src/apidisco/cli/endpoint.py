@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import AppContext, app_context
+from apidisco.cli.lazy import lazy_module
 from apidisco.errors import ValidationError
-from apidisco.services import endpoints
-from apidisco.services.views import EndpointView
+
+if TYPE_CHECKING:
+    from apidisco.services import endpoints
+    from apidisco.services.views import EndpointView
+else:
+    endpoints = lazy_module("apidisco.services.endpoints")
 
 app = typer.Typer(
     help="Create endpoints and move them through their lifecycle.", no_args_is_help=True

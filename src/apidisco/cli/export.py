@@ -6,14 +6,20 @@ import contextlib
 import functools
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import AppContext, app_context
 from apidisco.cli.files import write_atomically
-from apidisco.services import documents, exports
-from apidisco.services.inference import Describer
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import documents, exports
+    from apidisco.services.inference import Describer
+else:
+    documents = lazy_module("apidisco.services.documents")
+    exports = lazy_module("apidisco.services.exports")
 
 KIND_HELP = "openapi, markdown, typescript, graphql (SDL) or asyncapi."
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from apidisco.cli.context import app_context
 from apidisco.cli.export import describer_of
-from apidisco.services import inference
+from apidisco.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from apidisco.services import inference
+else:
+    inference = lazy_module("apidisco.services.inference")
 
 
 def infer(

@@ -8,16 +8,13 @@ anywhere leaves the store exactly as it was, and the error names the entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
-from apidisco.capture.exchange import Exchange, WebSocketMessage
-from apidisco.capture.formats import FORMATS, detect_format
-from apidisco.capture.har import read_har
+from apidisco.capture.exchange import Exchange
+from apidisco.capture.files import READERS, Reader, plan_files, reporting
 from apidisco.capture.rows import DEFAULT_MAX_BODY, RowBuilder
-from apidisco.errors import CaptureImportError, ValidationError
 from apidisco.services import audit
 from apidisco.services.actor import Actor
 from apidisco.services.endpoints import find_endpoint
@@ -26,9 +23,6 @@ from apidisco.store.repositories.capture import CaptureRepository, complete_call
 
 __all__ = ["READERS", "ImportReport", "Reader", "import_files", "plan_files", "reporting"]
 
-Record = Exchange | WebSocketMessage
-Reader = Callable[[IO[bytes], str], Iterator[Record]]
-READERS: dict[str, Reader] = {"har": read_har}
 CHUNK_ROWS = 1_000
 
 
@@ -39,21 +33,6 @@ class ImportReport:
     exchanges: int
     messages: int
     rows: int
-
-
-def plan_files(
-    paths: Sequence[Path], format: str | None, readers: Mapping[str, Reader] | None
-) -> list[tuple[Path, Reader]]:
-    """Each file with the reader for its format (given, or recognised by content);
-    :class:`ValidationError` or :class:`CaptureImportError` before anything is read."""
-    available = {**READERS, **(readers or {})}
-    if format is not None and format not in FORMATS:
-        raise ValidationError(f"format must be one of {', '.join(FORMATS)}")
-    plan = [(path, format or detect_format(path)) for path in paths]
-    for path, kind in plan:
-        if kind not in available:
-            raise CaptureImportError(f"{path}: reading {kind} files needs mitmproxy's addon")
-    return [(path, available[kind]) for path, kind in plan]
 
 
 def import_files(
@@ -110,17 +89,3 @@ def import_files(
         messages=messages,
         rows=rows,
     )
-
-
-def reporting(
-    records: Iterable[Record], stream: IO[bytes], progress: Callable[[int], None] | None
-) -> Iterator[Record]:
-    """``records`` as they come, calling ``progress`` with the bytes read since the last call."""
-    last = 0
-    for record in records:
-        yield record
-        if progress is not None:
-            position = stream.tell()
-            if position != last:
-                progress(position - last)
-                last = position

@@ -25,13 +25,13 @@ from typing import IO, Any
 import orjson
 
 from apidisco.capture.exchange import Exchange
+from apidisco.capture.files import Reader, plan_files, reporting
 from apidisco.capture.rows import DEFAULT_MAX_BODY, RowBuilder
 from apidisco.errors import CaptureImportError, ValidationError
 from apidisco.infer.analysis import Analysis, response_ids, response_shape
 from apidisco.infer.observation import Body, Observation, split_target
 from apidisco.infer.openapi import ApiDescription
 from apidisco.infer.paths import PathTemplater
-from apidisco.services.capture import Reader, plan_files, reporting
 
 __all__ = ["Discovery", "discover_files"]
 

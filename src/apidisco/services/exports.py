@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -23,10 +23,10 @@ from apidisco.errors import ExportError, ValidationError
 from apidisco.infer.channels import markdown_sections, message_schemas
 from apidisco.infer.openapi import ApiDescription, build_openapi
 from apidisco.services.actor import Actor
-from apidisco.services.endpoints import find_endpoint
-from apidisco.store.database import Database, Session
-from apidisco.store.models import DiscoveredEndpoint, Endpoint
-from apidisco.store.repositories import DiscoveredEndpointRepository
+
+if TYPE_CHECKING:  # the store loads only where it is used: `discover` needs none of it
+    from apidisco.store.database import Database, Session
+    from apidisco.store.models import DiscoveredEndpoint, Endpoint
 
 __all__ = [
     "KINDS",
@@ -77,6 +77,8 @@ def _title(endpoint: Endpoint) -> str:
 def describe_endpoint(
     session: Session, endpoint: Endpoint, *, version: str = "1.0.0"
 ) -> ApiDescription:
+    from apidisco.store.repositories import DiscoveredEndpointRepository
+
     rows = DiscoveredEndpointRepository(session).list_for_endpoint(endpoint.id)
     return ApiDescription(
         title=_title(endpoint),
@@ -182,6 +184,8 @@ def export_endpoint(
     database: Database, actor: Actor, endpoint: str, kind: str, *, format: str = "yaml"
 ) -> str:
     """The export of an endpoint's inferred API (run ``apidisco infer`` first)."""
+    from apidisco.services.endpoints import find_endpoint
+
     check_kind(kind, format)
     with database.session() as session:
         target = find_endpoint(session, actor, endpoint)
