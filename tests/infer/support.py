@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,3 +14,18 @@ from apidisco.infer.observation import Body
 def json_body(document: Any) -> Body:
     """A JSON body as capture stores it: the text and the parsed document."""
     return Body(orjson.dumps(document).decode(), document)
+
+
+LOCAL_TSC = (
+    Path(__file__).resolve().parents[2] / ".cache" / "node" / "node_modules" / ".bin" / "tsc"
+)
+
+
+def find_tsc() -> str | None:
+    """TypeScript's compiler: the project's own (``.cache/node``), else one on PATH;
+    None without Node."""
+    if shutil.which("node") is None:
+        return None
+    if LOCAL_TSC.exists():
+        return str(LOCAL_TSC)
+    return shutil.which("tsc")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,11 @@ import pytest
 
 from apidisco.infer.typescript import EXAMPLE_LIMIT, render_typescript
 from tests.infer.golden import assert_golden
+from tests.infer.support import find_tsc
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "data" / "typescript"
 DOCS = ROOT / "docs" / "exports.md"
-LOCAL_TSC = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "tsc"
 REQUIRE_TSC = os.environ.get("APIDISCO_TEST_REQUIRE_TSC", "") not in {"", "0"}
 NO_TSC = "Node or tsc not found: run `npm install --prefix .cache/node typescript@5`"
 
@@ -696,20 +695,12 @@ def test_the_docs_example_is_current() -> None:
 # -- tsc -----------------------------------------------------------------------------------
 
 
-def _tsc() -> str | None:
-    if shutil.which("node") is None:
-        return None
-    if LOCAL_TSC.exists():
-        return str(LOCAL_TSC)
-    return shutil.which("tsc")
-
-
 #: A file tsc must reject, so a run that checks nothing (``--skipLibCheck``) is noticed.
 PROBE = "export interface Probe {\n  value: Missing;\n}\n"
 
 
 def test_every_generated_file_compiles_with_tsc(tmp_path: Path) -> None:
-    tsc = _tsc()
+    tsc = find_tsc()
     if tsc is None:
         if REQUIRE_TSC:
             pytest.fail(f"APIDISCO_TEST_REQUIRE_TSC is set but: {NO_TSC}")

@@ -15,6 +15,7 @@ from apidisco.services.actor import Actor
 from apidisco.services.exports import check_text, export_endpoint, render
 from apidisco.services.inference import infer_endpoint
 from apidisco.store.database import Database
+from tests.infer.support import find_tsc
 from tests.services.traffic import shop, store
 
 
@@ -194,7 +195,7 @@ def test_markdown_and_typescript_cover_graphql_and_websocket(
     assert "export interface LiveSubscribeClientMessage" in typescript
     assert "export interface LiveEventServerMessage" in typescript
     (tmp_path / "api.d.ts").write_text(typescript)
-    tsc = _tsc()
+    tsc = find_tsc()
     if tsc is not None:
         import subprocess
 
@@ -204,12 +205,3 @@ def test_markdown_and_typescript_cover_graphql_and_websocket(
             text=True,
         )
         assert result.returncode == 0, result.stdout
-
-
-def _tsc() -> str | None:
-    import shutil
-
-    local = (
-        Path(__file__).resolve().parents[2] / ".cache" / "node" / "node_modules" / ".bin" / "tsc"
-    )
-    return str(local) if local.exists() else shutil.which("tsc")

@@ -13,7 +13,6 @@ and type changes the major one, changes of examples or wording the patch.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import yaml
@@ -24,7 +23,12 @@ from apidisco.infer.versions import bump, classify_change
 from apidisco.services import audit
 from apidisco.services.actor import Actor
 from apidisco.services.endpoints import find_endpoint, transition
-from apidisco.services.exports import describe_endpoint, fragment, render, validated_openapi
+from apidisco.services.exports import (
+    describe_endpoint,
+    fragment,
+    render_openapi,
+    validated_openapi,
+)
 from apidisco.services.inference import Describer, InferenceReport, TemplateRules, infer_endpoint
 from apidisco.store.database import Database
 from apidisco.store.models import utcnow
@@ -112,17 +116,18 @@ def _store_documents(
             else:
                 change = classify_change(yaml.safe_load(stored.open_api_spec) or {}, document)
                 version = bump(stored.version, change)
-            part = dataclasses.replace(fragment(api, resource), version=version)
+            document["info"]["version"] = version
             if stored is not None and change == "none":
                 documented.append(DocumentedEndpoint(row.pattern, row.protocol, version, change))
                 continue
             repository.put(
+                stored,
                 endpoint_id,
                 row.id,
                 {
-                    "open_api_spec": render("openapi", part),
-                    "markdown": render("markdown", part),
-                    "typescript_types": render("typescript", part),
+                    "open_api_spec": render_openapi("openapi", document, [resource]),
+                    "markdown": render_openapi("markdown", document, [resource]),
+                    "typescript_types": render_openapi("typescript", document, [resource]),
                     "graphql_schema": row.graphql_schema,
                     "version": version,
                     "generated_at": utcnow(),

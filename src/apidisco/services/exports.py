@@ -36,6 +36,7 @@ __all__ = [
     "describe_endpoint",
     "export_endpoint",
     "render",
+    "render_openapi",
     "row_values",
     "validated_openapi",
 ]
@@ -133,7 +134,18 @@ def render(kind: str, api: ApiDescription, *, format: str = "yaml") -> str:
         if format == "json":
             return json.dumps(asyncapi, indent=2, ensure_ascii=False) + "\n"
         return _yaml(asyncapi)
-    document = validated_openapi(api)
+    return render_openapi(kind, validated_openapi(api), api.resources, format=format)
+
+
+def render_openapi(
+    kind: str,
+    document: dict[str, Any],
+    resources: Sequence[Mapping[str, Any]],
+    *,
+    format: str = "yaml",
+) -> str:
+    """``openapi``, ``markdown`` or ``typescript`` text of an already validated
+    OpenAPI ``document``; ``resources`` add the GraphQL and WebSocket parts."""
     if kind == "openapi":
         if format == "json":
             return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -141,12 +153,12 @@ def render(kind: str, api: ApiDescription, *, format: str = "yaml") -> str:
     if kind == "markdown":
         from apidisco.infer.markdown import render_markdown
 
-        extra = markdown_sections(api.resources)
+        extra = markdown_sections(resources)
         text = render_markdown(document)
         return f"{text}\n{extra}" if extra else text
     from apidisco.infer.typescript import render_typescript
 
-    messages = message_schemas(api.resources)
+    messages = message_schemas(resources)
     if messages:
         # WebSocket payloads join the component schemas, for declarations only.
         components = dict(document.get("components") or {})

@@ -38,6 +38,7 @@ from apidisco.services.endpoints import find_endpoint
 from apidisco.store.database import Database, Session
 from apidisco.store.repositories import ApiCallRepository, DiscoveredEndpointRepository
 from apidisco.store.repositories.calls import CALL_COLUMNS, PATH_COLUMNS, CallRow
+from apidisco.store.repositories.discovered import ReplaceCounts
 
 __all__ = [
     "Describer",
@@ -326,7 +327,7 @@ def infer_endpoint(
                 "removed": counts.removed,
             },
         )
-    report = _report(endpoint_id, calls, model, counts, patterns_set, explain)
+    report = _report(endpoint_id, calls, model, rows, counts, patterns_set, explain)
     return dataclasses.replace(report, described=len(descriptions), warnings=tuple(warnings))
 
 
@@ -389,7 +390,8 @@ def _report(
     endpoint_id: str,
     calls: int,
     model: ApiModel,
-    counts: Any,
+    rows: list[dict[str, Any]],
+    counts: ReplaceCounts,
     patterns_set: int,
     explain: bool,
 ) -> InferenceReport:
@@ -400,11 +402,11 @@ def _report(
             methods=tuple(resource.methods),
             calls=resource.calls,
             api_type=resource.api_type,
-            auth_type=(resource.credential.type_name if resource.credential else None),
-            pagination_type=resource.columns()["pagination_type"],
-            description=resource.description,
+            auth_type=row["auth_type"],
+            pagination_type=row["pagination_type"],
+            description=row["description"],
         )
-        for resource in model.resources
+        for resource, row in zip(model.resources, rows, strict=True)
     )
     return InferenceReport(
         endpoint_id=endpoint_id,

@@ -33,10 +33,14 @@ class DocumentationRepository:
         return max(versions, key=_version_key) if versions else None
 
     def put(
-        self, endpoint_id: str, discovered_endpoint_id: str, values: Mapping[str, Any]
+        self,
+        row: EndpointDocumentation | None,
+        endpoint_id: str,
+        discovered_endpoint_id: str,
+        values: Mapping[str, Any],
     ) -> EndpointDocumentation:
-        """Insert or update the row of one discovered endpoint."""
-        row = self.for_endpoint(endpoint_id).get(discovered_endpoint_id)
+        """Update ``row`` (from :meth:`for_endpoint`), or insert the discovered
+        endpoint's row when there is none."""
         if row is None:
             row = EndpointDocumentation(
                 endpoint_id=endpoint_id, discovered_endpoint_id=discovered_endpoint_id, **values
