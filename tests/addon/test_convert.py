@@ -1,25 +1,20 @@
-"""Flows → exchange records: timestamps, headers, bodies, errors, WebSockets; flow files."""
+"""Flows → exchange records: timestamps, headers, bodies, errors, WebSockets."""
 
 from __future__ import annotations
 
 import gzip
-import io
 from datetime import UTC, datetime
 
-import pytest
 from mitmproxy import http
-from mitmproxy import io as mitmio
 from mitmproxy.test import tflow, tutils
 from wsproto.frame_protocol import Opcode
 
 from apidisco.addon import convert
-from apidisco.addon.flowfile import read_flows
 from apidisco.capture.exchange import Exchange, WebSocketMessage
 from apidisco.capture.rows import RowBuilder
-from apidisco.errors import CaptureImportError
 
 
-def _flow() -> http.HTTPFlow:
+def make_flow() -> http.HTTPFlow:
     request = tutils.treq(
         method=b"POST",
         scheme=b"https",
@@ -56,7 +51,7 @@ def _flow() -> http.HTTPFlow:
 
 
 def test_an_http_flow_becomes_an_exchange() -> None:
-    record = convert.exchange(_flow())
+    record = convert.exchange(make_flow())
     assert record == Exchange(
         method="POST",
         url="https://api.example.com/v1/items?page=2",
@@ -90,7 +85,7 @@ def test_timestamps_are_aware_utc() -> None:
 
 
 def test_a_body_that_cannot_be_decoded_is_kept_raw() -> None:
-    flow = _flow()
+    flow = make_flow()
     assert flow.response is not None
     flow.response.headers["Content-Encoding"] = "br"
     flow.response.raw_content = b"not brotli at all"
@@ -98,14 +93,14 @@ def test_a_body_that_cannot_be_decoded_is_kept_raw() -> None:
 
 
 def test_a_streamed_body_is_absent_not_empty() -> None:
-    flow = _flow()
+    flow = make_flow()
     assert flow.response is not None
     flow.response.raw_content = None
     assert convert.exchange(flow).response_body is None
 
 
 def test_header_bytes_that_are_not_utf8_are_replaced() -> None:
-    flow = _flow()
+    flow = make_flow()
     flow.request.headers.fields = ((b"X-Name", b"caf\xe9"),)
     assert convert.exchange(flow).request_headers == (("X-Name", "caf\ufffd"),)
 
@@ -150,35 +145,9 @@ def test_websocket_messages_keep_direction_kind_and_time() -> None:
 
 
 def test_the_exchange_feeds_the_row_builder_with_secrets_masked() -> None:
-    (row,) = RowBuilder("e1").exchange(convert.exchange(_flow())).rows
+    (row,) = RowBuilder("e1").exchange(convert.exchange(make_flow())).rows
     assert row["request_headers"]["authorization"].startswith("Bearer ‹masked:")
     assert row["request_headers"]["accept"] == ["application/json", "text/plain"]
     assert row["response_body_json"] == {"id": 7}
     assert row["query_params"] == {"page": "2"}
     assert row["protocol"] == "https"
-
-
-def test_a_flow_file_reads_as_exchanges_and_messages() -> None:
-    buffer = io.BytesIO()
-    writer = mitmio.FlowWriter(buffer)
-    http_flow, ws_flow = _flow(), tflow.twebsocketflow()
-    writer.add(http_flow)
-    writer.add(tflow.ttcpflow())  # not HTTP: skipped
-    writer.add(ws_flow)
-    buffer.seek(0)
-    records = list(read_flows(buffer, "saved.flows"))
-    assert [type(record).__name__ for record in records] == [
-        "Exchange",
-        "Exchange",
-        "WebSocketMessage",
-        "WebSocketMessage",
-        "WebSocketMessage",
-    ]
-    assert records[0] == convert.exchange(http_flow)
-    assert isinstance(records[1], Exchange)
-    assert records[1].websocket_connection == ws_flow.id
-
-
-def test_a_corrupt_flow_file_names_the_file() -> None:
-    with pytest.raises(CaptureImportError, match="broken.flows: flow 1"):
-        list(read_flows(io.BytesIO(b"this is not a flow file"), "broken.flows"))

@@ -17,10 +17,12 @@ imported HAR file.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-from mitmproxy import http, websocket
+from typing import TYPE_CHECKING
 
 from apidisco.capture.exchange import Exchange, Headers, WebSocketMessage
+
+if TYPE_CHECKING:  # flow files are read without importing mitmproxy's flow model
+    from mitmproxy import http, websocket
 
 __all__ = ["exchange", "headers", "message", "moment", "websocket_url"]
 
