@@ -31,16 +31,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apidisco.infer.cors import CorsEvidence
-from apidisco.infer.graphql import GraphQLModel, GraphQLSchemaBuilder
 from apidisco.infer.model import ApiModel, Resource
 from apidisco.infer.observation import Observation
 from apidisco.infer.operations import OperationBuilder
 from apidisco.infer.paths import PathModel, PathTemplate, PathTemplater
 from apidisco.infer.summaries import name_operation
 from apidisco.infer.websocket import WebSocketMessages
+
+if TYPE_CHECKING:
+    from apidisco.infer.graphql import GraphQLModel, GraphQLSchemaBuilder
 
 __all__ = ["Analysis", "response_ids", "response_shape"]
 
@@ -145,6 +147,9 @@ class _ResourceBuilder:
             request = graphql_request(observation)
             if request is not None:
                 if self.graphql is None:
+                    # graphql-core is loaded with the first GraphQL call, not for every API.
+                    from apidisco.infer.graphql import GraphQLSchemaBuilder
+
                     self.graphql = (
                         GraphQLSchemaBuilder()
                         if self.secret_fields is None
