@@ -40,6 +40,11 @@ def _modules_loaded_by(statement: str) -> set[str]:
         "apidisco.enums",
         "apidisco.config",
         "apidisco.describe",
+        "apidisco.secretbox",
+        "apidisco.pricing",
+        "apidisco.payments",
+        "apidisco.payments.provider",
+        "apidisco.introspect",
     ],
 )
 def test_importing_loads_no_database_proxy_or_cli_library(module: str) -> None:
@@ -77,7 +82,35 @@ def test_the_probe_would_notice_a_heavy_import() -> None:
         ("src/apidisco/describe/probe.py", "from apidisco.store import models\n", False),
         ("src/apidisco/describe/probe.py", "from apidisco.cli import main\n", False),
         ("src/apidisco/services/probe.py", "import httpx\n", False),
+        ("src/apidisco/payments/probe.py", "import httpx\n", True),
+        ("src/apidisco/payments/probe.py", "from apidisco import config, pricing\n", True),
+        ("src/apidisco/payments/probe.py", "import sqlalchemy\n", False),
+        ("src/apidisco/payments/probe.py", "from apidisco.store import models\n", False),
+        ("src/apidisco/payments/probe.py", "from apidisco.services import payments\n", False),
+        ("src/apidisco/services/probe.py", "from apidisco.payments import provider\n", True),
+        ("src/apidisco/introspect/probe.py", "import httpx\n", True),
+        ("src/apidisco/introspect/probe.py", "from apidisco import destinations\n", True),
+        ("src/apidisco/introspect/probe.py", "import sqlalchemy\n", False),
+        ("src/apidisco/introspect/probe.py", "from apidisco.store import models\n", False),
+        ("src/apidisco/introspect/probe.py", "from apidisco.services import exports\n", False),
         ("src/apidisco/errors.py", "import sqlalchemy\n", False),
+        ("src/apidisco/replay/probe.py", "import httpx\n", True),
+        ("src/apidisco/replay/probe.py", "from apidisco import destinations, sensitive\n", True),
+        ("src/apidisco/replay/probe.py", "from apidisco.infer import sequence\n", True),
+        ("src/apidisco/replay/probe.py", "import sqlalchemy\n", False),
+        ("src/apidisco/replay/probe.py", "from apidisco.store import models\n", False),
+        ("src/apidisco/replay/probe.py", "from apidisco.services import replay\n", False),
+        ("src/apidisco/replay/probe.py", "import rich\n", False),
+        ("src/apidisco/services/probe.py", "from apidisco.replay import client\n", True),
+        ("src/apidisco/web/probe.py", "import starlette\n", True),
+        ("src/apidisco/web/probe.py", "import jinja2\n", True),
+        ("src/apidisco/web/probe.py", "from apidisco.services import site\n", True),
+        ("src/apidisco/web/probe.py", "from apidisco.store import models\n", False),
+        ("src/apidisco/web/probe.py", "import sqlalchemy\n", False),
+        ("src/apidisco/web/probe.py", "from apidisco.cli import main\n", False),
+        ("src/apidisco/services/probe.py", "import starlette\n", False),
+        ("src/apidisco/services/probe.py", "from apidisco.web import app\n", False),
+        ("src/apidisco/store/probe.py", "from apidisco.web import app\n", False),
     ],
 )
 def test_the_linter_enforces_the_layers(path: str, source: str, allowed: bool) -> None:
@@ -97,7 +130,9 @@ def test_the_cli_starts_without_the_database_layer() -> None:
     `discover` never pay for SQLAlchemy, SQLModel and Alembic."""
     loaded = _modules_loaded_by("import apidisco.cli.main")
     assert "typer" in loaded
-    assert loaded.isdisjoint({"sqlalchemy", "sqlmodel", "alembic", "psycopg", "mitmproxy"})
+    assert loaded.isdisjoint(
+        {"sqlalchemy", "sqlmodel", "alembic", "psycopg", "mitmproxy", "starlette", "uvicorn"}
+    )
     discovering = _modules_loaded_by(
         "import apidisco.cli.main, apidisco.services.discover, apidisco.services.exports"
     )

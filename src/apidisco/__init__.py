@@ -15,12 +15,15 @@ from apidisco.errors import (
     DescriptionError,
     ExportError,
     InsufficientCreditsError,
+    IntrospectionError,
     InvalidTransitionError,
     NotFoundError,
+    PaymentError,
     PermissionDeniedError,
     SchemaNotAtHeadError,
     StoreError,
     ValidationError,
+    WebhookRefusedError,
 )
 
 __version__ = "0.1.0"
@@ -33,11 +36,14 @@ __all__ = [
     "DescriptionError",
     "ExportError",
     "InsufficientCreditsError",
+    "IntrospectionError",
     "InvalidTransitionError",
     "NotFoundError",
+    "PaymentError",
     "PermissionDeniedError",
     "SchemaNotAtHeadError",
     "StoreError",
     "ValidationError",
+    "WebhookRefusedError",
     "__version__",
 ]

@@ -19,10 +19,19 @@ import tomllib
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from apidisco.errors import ConfigError
+from apidisco.pricing import (
+    DEFAULT_CREDIT_PACKS,
+    CreditPacks,
+    Tier,
+    parse_credit_packs,
+    parse_currency,
+    parse_price,
+)
 
 __all__ = [
     "CONFIG_FILE_ENV",
@@ -70,9 +79,13 @@ class Setting:
     secret: bool = False
     minimum: int | None = None
     maximum: int | None = None
+    # Structured settings (prices, credit packs) bring their own parser.
+    parser: Callable[[object, str], Any] | None = None
 
     def parse(self, raw: object, origin: str) -> Any:
         """Turn a raw value (a string from the environment, a TOML value) into this type."""
+        if self.parser is not None:
+            return self.parser(raw, origin)
         if self.type is bool:
             return _parse_bool(raw, origin)
         if self.type is int:
@@ -264,6 +277,185 @@ SETTINGS: tuple[Setting, ...] = (
         env=("APIDISCO_LLM_TIMEOUT",),
         minimum=1,
     ),
+    # -- payments and subscriptions (docs/payments.md) ------------------------------
+    Setting(
+        name="credit_packs",
+        type=CreditPacks,
+        default=lambda: DEFAULT_CREDIT_PACKS,
+        help=(
+            "Credit packs on sale: a JSON list (a TOML array of tables in the config file) "
+            'of {"name", "credits", "price", "currency"}; prices as text, "19.99".'
+        ),
+        env=("APIDISCO_CREDIT_PACKS",),
+        parser=parse_credit_packs,
+    ),
+    Setting(
+        name="plan_currency",
+        type=str,
+        default=lambda: "USD",
+        help="Currency of the subscription prices (ISO 4217).",
+        env=("APIDISCO_PLAN_CURRENCY",),
+        parser=parse_currency,
+    ),
+    Setting(
+        name="plan_pro_price",
+        type=Decimal,
+        default=lambda: Decimal("19.00"),
+        help="Monthly price of the PRO tier, in plan_currency.",
+        env=("APIDISCO_PLAN_PRO_PRICE",),
+        parser=parse_price,
+    ),
+    Setting(
+        name="plan_team_price",
+        type=Decimal,
+        default=lambda: Decimal("99.00"),
+        help="Monthly price of the TEAM tier, in plan_currency.",
+        env=("APIDISCO_PLAN_TEAM_PRICE",),
+        parser=parse_price,
+    ),
+    Setting(
+        name="stripe_api_key",
+        type=str,
+        default=lambda: None,
+        help="Stripe secret key (sk_test_... for the sandbox, sk_live_... for real payments).",
+        env=("APIDISCO_STRIPE_API_KEY", "STRIPE_API_KEY"),
+        secret=True,
+    ),
+    Setting(
+        name="stripe_webhook_secret",
+        type=str,
+        default=lambda: None,
+        help="Signing secret (whsec_...) of the Stripe webhook endpoint; verifies events.",
+        env=("APIDISCO_STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"),
+        secret=True,
+    ),
+    Setting(
+        name="stripe_api_base",
+        type=str,
+        default=lambda: "https://api.stripe.com",
+        help="Base URL of the Stripe API.",
+        env=("APIDISCO_STRIPE_API_BASE",),
+    ),
+    Setting(
+        name="stripe_price_pro",
+        type=str,
+        default=lambda: "",
+        help="Stripe price id (price_...) of the PRO subscription.",
+        env=("APIDISCO_STRIPE_PRICE_PRO",),
+    ),
+    Setting(
+        name="stripe_price_team",
+        type=str,
+        default=lambda: "",
+        help="Stripe price id (price_...) of the TEAM subscription.",
+        env=("APIDISCO_STRIPE_PRICE_TEAM",),
+    ),
+    Setting(
+        name="paypal_client_id",
+        type=str,
+        default=lambda: None,
+        help="PayPal REST app client id.",
+        env=("APIDISCO_PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_ID"),
+    ),
+    Setting(
+        name="paypal_client_secret",
+        type=str,
+        default=lambda: None,
+        help="PayPal REST app secret.",
+        env=("APIDISCO_PAYPAL_CLIENT_SECRET", "PAYPAL_CLIENT_SECRET"),
+        secret=True,
+    ),
+    Setting(
+        name="paypal_webhook_id",
+        type=str,
+        default=lambda: None,
+        help="Id of the PayPal webhook; PayPal's verification API needs it.",
+        env=("APIDISCO_PAYPAL_WEBHOOK_ID", "PAYPAL_WEBHOOK_ID"),
+    ),
+    Setting(
+        name="paypal_live",
+        type=bool,
+        default=lambda: False,
+        help="Use PayPal's live API and record payments as real; false: the sandbox.",
+        env=("APIDISCO_PAYPAL_LIVE",),
+    ),
+    Setting(
+        name="paypal_api_base",
+        type=str,
+        default=lambda: "",
+        help=(
+            "Base URL of the PayPal API. Empty: https://api-m.sandbox.paypal.com, or "
+            "https://api-m.paypal.com with paypal_live."
+        ),
+        env=("APIDISCO_PAYPAL_API_BASE",),
+    ),
+    Setting(
+        name="paypal_plan_pro",
+        type=str,
+        default=lambda: "",
+        help="PayPal billing plan id (P-...) of the PRO subscription.",
+        env=("APIDISCO_PAYPAL_PLAN_PRO",),
+    ),
+    Setting(
+        name="paypal_plan_team",
+        type=str,
+        default=lambda: "",
+        help="PayPal billing plan id (P-...) of the TEAM subscription.",
+        env=("APIDISCO_PAYPAL_PLAN_TEAM",),
+    ),
+    Setting(
+        name="webhook_tolerance",
+        type=int,
+        default=lambda: 300,
+        help="Seconds a signed provider event may be old (or early) and still be accepted.",
+        env=("APIDISCO_WEBHOOK_TOLERANCE",),
+        minimum=1,
+    ),
+    Setting(
+        name="checkout_success_url",
+        type=str,
+        default=lambda: "http://127.0.0.1:8765/checkout/done",
+        help="Where the provider sends the buyer after paying (`payments listen` answers it).",
+        env=("APIDISCO_CHECKOUT_SUCCESS_URL",),
+    ),
+    Setting(
+        name="checkout_cancel_url",
+        type=str,
+        default=lambda: "http://127.0.0.1:8765/checkout/cancelled",
+        help="Where the provider sends the buyer who cancels the checkout.",
+        env=("APIDISCO_CHECKOUT_CANCEL_URL",),
+    ),
+    Setting(
+        name="payments_timeout",
+        type=int,
+        default=lambda: 30,
+        help="Seconds to wait for a payment provider's API to connect and to answer.",
+        env=("APIDISCO_PAYMENTS_TIMEOUT",),
+        minimum=1,
+    ),
+    # -- change notifications (docs/replay.md) ------------------------------------
+    Setting(
+        name="notify_webhook_url",
+        type=str,
+        default=lambda: "",
+        help=(
+            "URL that `apidisco monitor run` POSTs API changes to (JSON, signed with "
+            "notify_webhook_secret). Empty: changes are announced on stdout only."
+        ),
+        env=("APIDISCO_NOTIFY_WEBHOOK_URL",),
+        secret=True,
+    ),
+    Setting(
+        name="notify_webhook_secret",
+        type=str,
+        default=lambda: None,
+        help=(
+            "Shared secret of the change webhook: each POST carries X-Apidisco-Signature, "
+            "an HMAC-SHA256 of its timestamp and body under this secret."
+        ),
+        env=("APIDISCO_NOTIFY_WEBHOOK_SECRET",),
+        secret=True,
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -290,6 +482,28 @@ class Settings:
     llm_model: str
     llm_api_key: str | None
     llm_timeout: int
+    credit_packs: CreditPacks
+    plan_currency: str
+    plan_pro_price: Decimal
+    plan_team_price: Decimal
+    stripe_api_key: str | None
+    stripe_webhook_secret: str | None
+    stripe_api_base: str
+    stripe_price_pro: str
+    stripe_price_team: str
+    paypal_client_id: str | None
+    paypal_client_secret: str | None
+    paypal_webhook_id: str | None
+    paypal_live: bool
+    paypal_api_base: str
+    paypal_plan_pro: str
+    paypal_plan_team: str
+    webhook_tolerance: int
+    checkout_success_url: str
+    checkout_cancel_url: str
+    payments_timeout: int
+    notify_webhook_url: str
+    notify_webhook_secret: str | None
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
     config_file: Path | None = dataclasses.field(default=None, compare=False)
 
@@ -304,6 +518,28 @@ class Settings:
             "PRO": self.plan_pro_endpoints,
             "TEAM": self.plan_team_endpoints,
         }.get((tier or "FREE").upper(), self.plan_free_endpoints)
+
+    def subscription_tiers(self) -> tuple[Tier, ...]:
+        """FREE, PRO and TEAM: what each includes and costs, and the providers' ids for it."""
+        return (
+            Tier("FREE", self.plan_free_endpoints, Decimal("0.00"), self.plan_currency, "", ""),
+            Tier(
+                "PRO",
+                self.plan_pro_endpoints,
+                self.plan_pro_price,
+                self.plan_currency,
+                self.stripe_price_pro,
+                self.paypal_plan_pro,
+            ),
+            Tier(
+                "TEAM",
+                self.plan_team_endpoints,
+                self.plan_team_price,
+                self.plan_currency,
+                self.stripe_price_team,
+                self.paypal_plan_team,
+            ),
+        )
 
     def source_of(self, name: str) -> str:
         return self.sources.get(name, "default")

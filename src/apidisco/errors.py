@@ -14,7 +14,10 @@ One root, a shallow tree, one exit code per family::
     │   └── SchemaNotAtHeadError      exit 8  migrations pending: run `apidisco db upgrade`
     ├── CaptureImportError            exit 9  a HAR or flow file could not be imported
     ├── ExportError                   exit 10 a document could not be produced
-    └── DescriptionError              exit 12 the language model for descriptions failed
+    ├── DescriptionError              exit 12 the language model for descriptions failed
+    ├── PaymentError                  exit 13 a payment provider failed or refused the request
+    │   └── WebhookRefusedError       exit 14 a provider event was refused (signature, amount ...)
+    └── IntrospectionError            exit 15 a GraphQL server did not give its schema
 
 Programmer mistakes raise built-ins. Each boundary translates once: the CLI
 prints ``Error: <message>`` and exits with ``exit_code``; the mitmproxy addon
@@ -32,12 +35,15 @@ __all__ = [
     "DescriptionError",
     "ExportError",
     "InsufficientCreditsError",
+    "IntrospectionError",
     "InvalidTransitionError",
     "NotFoundError",
+    "PaymentError",
     "PermissionDeniedError",
     "SchemaNotAtHeadError",
     "StoreError",
     "ValidationError",
+    "WebhookRefusedError",
 ]
 
 
@@ -129,3 +135,23 @@ class DescriptionError(ApidiscoError):
     """The chat completions API behind ``llm_url`` failed: unreachable, slow, or unreadable."""
 
     exit_code = 12
+
+
+class PaymentError(ApidiscoError):
+    """A payment provider could not be reached, or refused or failed a request."""
+
+    exit_code = 13
+
+
+class WebhookRefusedError(PaymentError):
+    """A provider event that is not accepted (bad or stale signature, replayed delivery,
+    unknown payment, wrong amount or currency); nothing was changed."""
+
+    exit_code = 14
+
+
+class IntrospectionError(ApidiscoError):
+    """A live GraphQL server did not give its schema: unreachable, slow, a redirect,
+    introspection disabled, or an answer that is not a schema."""
+
+    exit_code = 15

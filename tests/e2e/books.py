@@ -5,6 +5,8 @@
   queries with arguments, three mutations;
 - :class:`BookServer`: Strawberry's ASGI app under uvicorn on 127.0.0.1 (a port
   the system picks), in a thread, with a catalogue of its own; batches allowed;
+  ``BookServer(introspection=False)`` refuses introspection queries, as
+  production servers often do;
 - :func:`drive`: the workload a client of the catalogue sends (JSON POSTs with
   variables, aliases, fragments, an inline-fragment union, enum literals, GETs
   with ``?query=``, one batched array of mutations) and the operations it sent,
@@ -28,7 +30,9 @@ import httpx
 import strawberry
 import uvicorn
 from graphql import GraphQLSchema, build_client_schema, get_introspection_query
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.asgi import GraphQL
+from strawberry.extensions import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 
 # -- the schema -------------------------------------------------------------------------
@@ -207,6 +211,13 @@ SCHEMA = strawberry.Schema(
     mutation=Mutation,
     config=StrawberryConfig(batching_config={"max_operations": 20}),
 )
+#: The same schema with introspection refused (graphql-core's validation rule).
+CLOSED_SCHEMA = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    config=StrawberryConfig(batching_config={"max_operations": 20}),
+    extensions=[lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])],
+)
 
 
 def _stocked() -> _Shelf:
@@ -250,8 +261,8 @@ def _stocked() -> _Shelf:
 
 
 class _App(GraphQL[Any, Any]):
-    def __init__(self, shelf: _Shelf) -> None:
-        super().__init__(SCHEMA, graphql_ide=None)
+    def __init__(self, shelf: _Shelf, schema: strawberry.Schema = SCHEMA) -> None:
+        super().__init__(schema, graphql_ide=None)
         self.shelf = shelf
 
     async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
@@ -264,9 +275,9 @@ class _App(GraphQL[Any, Any]):
 class BookServer:
     """The catalogue under uvicorn, in a thread; ``url`` once started."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, introspection: bool = True) -> None:
         config = uvicorn.Config(
-            _App(_stocked()),
+            _App(_stocked(), SCHEMA if introspection else CLOSED_SCHEMA),
             host="127.0.0.1",
             port=0,
             lifespan="off",

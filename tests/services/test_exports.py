@@ -194,6 +194,12 @@ def test_markdown_and_typescript_cover_graphql_and_websocket(
     typescript = export_endpoint(database, user, endpoint_id, "typescript")
     assert "export interface LiveSubscribeClientMessage" in typescript
     assert "export interface LiveEventServerMessage" in typescript
+    # The GraphQL endpoint's types, in a namespace apart from the REST declarations.
+    namespace = typescript[typescript.index("export namespace GraphQL {") :]
+    assert '  export interface User {\n    __typename?: "User";\n    id: string;' in namespace
+    assert "  export interface MeQueryVariables {\n    id: string;\n  }" in namespace
+    assert "  export interface MeQuery {\n    user: User;\n  }" in namespace
+    assert "export namespace" not in typescript[: typescript.index("export namespace GraphQL")]
     (tmp_path / "api.d.ts").write_text(typescript)
     tsc = find_tsc()
     if tsc is not None:

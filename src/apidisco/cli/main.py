@@ -23,15 +23,22 @@ from apidisco.cli import (
     audit,
     calls,
     capture,
+    changes,
     config,
     credits,
     db,
+    diff,
     discover,
     endpoint,
     export,
+    graphql,
     infer,
     maintenance,
+    monitor,
+    payments,
     proxy,
+    replay,
+    serve,
 )
 from apidisco.cli.context import AppContext
 from apidisco.cli.output import Output
@@ -84,6 +91,7 @@ app = typer.Typer(
 )
 app.add_typer(account.app, name="account")
 app.add_typer(credits.app, name="credits")
+app.add_typer(payments.app, name="payments")
 app.add_typer(endpoint.app, name="endpoint")
 app.command("proxy")(proxy.proxy)
 app.add_typer(addon.app, name="addon")
@@ -93,6 +101,12 @@ app.command("infer")(infer.infer)
 app.command("document")(export.document)
 app.command("export")(export.export)
 app.command("discover")(discover.discover)
+app.add_typer(graphql.app, name="graphql")
+app.command("serve")(serve.serve)
+app.command("diff")(diff.diff)
+app.add_typer(replay.app, name="replay")
+app.add_typer(changes.app, name="changes")
+app.add_typer(monitor.app, name="monitor")
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(db.app, name="db")

@@ -53,6 +53,9 @@ The rules:
   ``<Type><Field>`` (``UserStatus``) when all were upper-case names
   (``ACTIVE``) and schema.py's evidence rule holds (at least 10 strings,
   fewer distinct values than their square root); never under a secret field.
+  Such an enum is the enum a variable declared (``$genre: Genre``) when that
+  name ends its own and one's values hold the other's: ``BookGenre`` folds
+  into ``Genre`` (:mod:`~apidisco.infer.graphql_enums`).
 - **lists** from JSON arrays, the item type from every item; an array only
   ever empty is ``[String]`` (or the object type the selection names, when it
   is known) with a description saying so.

@@ -22,7 +22,9 @@ the same text. It works in four steps:
 4. **Name**: a name claimed by two kinds of type goes to the one with
    evidence (``__typename``, a fragment, a variable's declared type), then by
    kind (objects, unions, enums, inputs, scalars); the others take a suffix
-   (``Union``, ``Enum``, ``Input``, ``Scalar``, ``Object``).
+   (``Union``, ``Enum``, ``Input``, ``Scalar``, ``Object``). Before that, an enum
+   named after its position folds into the enum a variable declared when they
+   are one (``BookGenre`` into ``Genre``; :mod:`apidisco.infer.graphql_enums`).
 
 Output: root types first (``Query``, ``Mutation``, ``Subscription``), then
 every other type by name; fields, arguments, values and members sorted.
@@ -33,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from apidisco.infer.graphql_enums import enum_folds
 from apidisco.infer.graphql_types import (
     BUILTIN_SCALARS,
     ROOT_TYPES,
@@ -71,6 +74,7 @@ _NOTES = {
     "output enum": "Few distinct upper-case values in many responses.",
     "input enum": "Values sent by the operations.",
     "declared": "Declared by operations' variables.",
+    "declared merged": "Declared by operations' variables; values from requests and responses.",
     "declared empty": "Declared by operations' variables; no value was seen.",
     _JSON: "Any JSON value: objects with no selection, or values of several JSON types.",
 }
@@ -372,7 +376,13 @@ class _Renderer:
                 ]
         if _JSON in self.scalars:
             self.notes.setdefault(("scalar", _JSON), _NOTES[_JSON])
-        return _Printer(self, objects, inputs).text(), tuple(sorted(set(unresolved)))
+        folds = enum_folds(self.enums, {name for kind, name in self.evidence if kind == "enum"})
+        for name, into in sorted(folds.items()):
+            self.enums[into] |= self.enums.pop(name)
+            self.notes.pop(("enum", name), None)
+            self.notes[("enum", into)] = _NOTES["declared merged"]
+        printer = _Printer(self, objects, inputs, folds)
+        return printer.text(), tuple(sorted(set(unresolved)))
 
 
 def _declared_kind(ev: InputEvidence) -> str:
@@ -452,9 +462,14 @@ def _compatible(first: OutputEvidence, second: OutputEvidence) -> bool:
 
 class _Printer:
     def __init__(
-        self, renderer: _Renderer, objects: dict[str, list[_Field]], inputs: dict[str, list[_Field]]
+        self,
+        renderer: _Renderer,
+        objects: dict[str, list[_Field]],
+        inputs: dict[str, list[_Field]],
+        folds: Mapping[str, str],
     ) -> None:
         self.r = renderer
+        self.folds = folds  # enums folded into a declared one
         self.objects = objects
         self.inputs = inputs
         claims: dict[tuple[str, str], bool] = {}
@@ -470,7 +485,12 @@ class _Printer:
         self.final = _resolve(claims)
 
     def ref(self, ref: _Ref) -> str:
-        name = ref.name if ref.kind == "builtin" else self.final[(ref.kind, ref.name)]
+        if ref.kind == "builtin":
+            name = ref.name
+        elif ref.kind == "enum":
+            name = self.final[("enum", self.folds.get(ref.name, ref.name))]
+        else:
+            name = self.final[(ref.kind, ref.name)]
         return ref.prefix + name + ref.suffix
 
     def _block(self, keyword: str, name: str, fields: list[_Field]) -> list[str]:

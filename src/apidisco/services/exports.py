@@ -166,7 +166,15 @@ def render_openapi(
         for name, schema in messages.items():
             schemas.setdefault(name, schema)
         document = {**document, "components": {**components, "schemas": schemas}}
-    return render_typescript(document)
+    text = render_typescript(document)
+    from apidisco.infer.graphql_typescript import declared_names, graphql_namespaces
+
+    # Each GraphQL endpoint's types in a namespace of their own, after the REST ones.
+    try:
+        namespaces = graphql_namespaces(resources, taken=declared_names(text))
+    except ValueError as error:
+        raise ExportError(f"{error}; nothing was written") from error
+    return f"{text}\n{namespaces}" if namespaces else text
 
 
 def _graphql_sdl(api: ApiDescription) -> str:

@@ -9,6 +9,7 @@ from apidisco.store.repositories.calls import ApiCallRepository
 from apidisco.store.repositories.discovered import DiscoveredEndpointRepository
 from apidisco.store.repositories.endpoints import EndpointRepository
 from apidisco.store.repositories.ledger import LedgerRepository
+from apidisco.store.repositories.payments import PaymentRepository
 from apidisco.store.repositories.sessions import SessionRepository
 from apidisco.store.repositories.users import UserRepository
 
@@ -18,6 +19,7 @@ __all__ = [
     "DiscoveredEndpointRepository",
     "EndpointRepository",
     "LedgerRepository",
+    "PaymentRepository",
     "SessionRepository",
     "UserRepository",
 ]

@@ -47,6 +47,11 @@ class UserRepository:
         by_email = select(User).where(sa.func.lower(col(User.email)) == reference.lower())
         return self.session.exec(by_email).first() or self.by_username(reference)
 
+    def by_subscription_id(self, subscription_id: str) -> User | None:
+        """The account a provider subscription (Stripe sub_..., PayPal I-...) belongs to."""
+        statement = select(User).where(User.subscription_id == subscription_id)
+        return self.session.exec(statement).first()
+
     def active_admins(self) -> list[User]:
         """Enabled, non-demo ADMIN accounts: the ones who can actually administer."""
         statement = select(User).where(
