@@ -1,4 +1,6 @@
-"""Fixtures shared by the whole suite: the two store backends.
+"""Fixtures shared by the whole suite: the two store backends, the two accounts most
+tests start from, and the local servers (chat API, book shop, Stripe and PayPal)
+tests in several packages talk to.
 
 Every store and service test runs on SQLite, and on PostgreSQL when
 ``APIDISCO_TEST_DATABASE_URL`` points at a server (the suite creates and drops
@@ -20,10 +22,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from apidisco.services.actor import Actor
 from apidisco.store import migrate
 from apidisco.store.database import Database
 from apidisco.store.engine import create_engine, parse_database_url, sqlite_url
 from tests.describe.server import API_KEY, MODEL, ChatServer
+from tests.localserver import running
+from tests.payments.provider import FakeProviders
+from tests.services.apiserver import ShopServer
+from tests.services.support import actor_of, signup
 
 POSTGRES_URL = os.environ.get("APIDISCO_TEST_DATABASE_URL") or None
 REQUIRE_POSTGRES = os.environ.get("APIDISCO_TEST_REQUIRE_POSTGRESQL", "") not in {"", "0"}
@@ -165,12 +172,34 @@ def database(migrated_database: Database) -> Iterator[Database]:
 
 
 @pytest.fixture
+def admin(database: Database) -> Actor:
+    """alice: the first account, so an ADMIN."""
+    return actor_of(signup(database, "alice"))
+
+
+@pytest.fixture
+def user(database: Database, admin: Actor) -> Actor:
+    """bob: a USER with the 100 signup credits."""
+    return actor_of(signup(database, "bob"))
+
+
+@pytest.fixture
 def chat_server() -> Iterator[ChatServer]:
     """A chat completions server on 127.0.0.1 (an ephemeral port) that checks what it
     is sent and records it; stopped, with every handler thread joined, afterwards."""
-    server = ChatServer(api_key=API_KEY, model=MODEL)
-    server.start()
-    try:
+    with running(ChatServer(api_key=API_KEY, model=MODEL)) as server:
         yield server
-    finally:
-        server.stop()
+
+
+@pytest.fixture
+def shop_server() -> Iterator[ShopServer]:
+    """The book-shop API (:mod:`tests.services.apiserver`) on 127.0.0.1; stopped afterwards."""
+    with running(ShopServer()) as shop:
+        yield shop
+
+
+@pytest.fixture
+def providers() -> Iterator[FakeProviders]:
+    """The fake Stripe and PayPal on 127.0.0.1 (an ephemeral port); stopped afterwards."""
+    with running(FakeProviders()) as fake:
+        yield fake

@@ -10,15 +10,13 @@ import pytest
 from tests.cli.conftest import Invoke, json_of
 from tests.e2e.book_har import recorded_har
 from tests.e2e.books import BookServer
+from tests.localserver import running
 
 
 @pytest.fixture
 def book_server() -> Iterator[str]:
-    server = BookServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with running(BookServer()) as server:
+        yield server.url
 
 
 @pytest.fixture
@@ -86,9 +84,8 @@ def test_bad_headers_and_unknown_paths_are_one_line_errors(recorded: tuple[Invok
 def test_a_server_without_introspection_exits_15(
     fresh_store: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    closed = BookServer(introspection=False)
-    url = closed.start()
-    try:
+    with running(BookServer(introspection=False)) as closed:
+        url = closed.url
         monkeypatch.setenv("APIDISCO_ALLOW_PRIVATE_DESTINATIONS", "1")  # the operator's opt-in
         for args in (["account", "signup"], ["account", "login"]):
             fresh_store(*args, "--email", "b@example.com", "--password-stdin", input="long pw!!\n")
@@ -98,8 +95,6 @@ def test_a_server_without_introspection_exits_15(
         fresh_store("capture", "import", str(har), "--endpoint", endpoint)
         fresh_store("infer", endpoint)
         result = fresh_store("graphql", "compare", endpoint)
-    finally:
-        closed.stop()
     assert result.exit_code == 15, result.stdout
     assert "refused introspection" in result.stderr
     assert result.stderr.count("\n") == 1

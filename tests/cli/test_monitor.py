@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -20,16 +19,6 @@ from tests.services.apiserver import ShopServer
 from tests.services.replaying import KEY, recorded_endpoint
 
 ENDPOINTS = 4
-
-
-@pytest.fixture
-def server() -> Iterator[ShopServer]:
-    shop = ShopServer()
-    shop.start()
-    try:
-        yield shop
-    finally:
-        shop.stop()
 
 
 @pytest.fixture
@@ -61,16 +50,16 @@ def _environment(store: Database, token: str, tmp_path: Path) -> dict[str, str]:
 
 
 def test_two_concurrent_runs_replay_each_due_endpoint_exactly_once(
-    store: Database, server: ShopServer, tmp_path: Path
+    store: Database, shop_server: ShopServer, tmp_path: Path
 ) -> None:
     account = accounts.signup(store, email="ops@example.com", password="long enough", rounds=4)
     actor = Actor(id=account.id, email=account.email, role=account.role)
     monitored = {
-        recorded_endpoint(store, actor, server, monitoring="daily") for _ in range(ENDPOINTS)
+        recorded_endpoint(store, actor, shop_server, monitoring="daily") for _ in range(ENDPOINTS)
     }
     token = sessions.login(store, email="ops@example.com", password="long enough").token
     environ = _environment(store, token, tmp_path)
-    posts = server.count("POST", "/api/books")
+    posts = shop_server.count("POST", "/api/books")
 
     command = [sys.executable, "-m", "apidisco", "--json", "monitor", "run", "--due"]
     workers = [
@@ -87,8 +76,8 @@ def test_two_concurrent_runs_replay_each_due_endpoint_exactly_once(
     )
     assert set(claimed) == monitored
     assert set(claimed.values()) == {1}
-    assert server.count("POST", "/api/books") == posts + ENDPOINTS
+    assert shop_server.count("POST", "/api/books") == posts + ENDPOINTS
 
     again = subprocess.run(command, env=environ, capture_output=True, timeout=120, check=True)
     assert orjson.loads(again.stdout)["runs"] == []
-    assert server.count("POST", "/api/books") == posts + ENDPOINTS
+    assert shop_server.count("POST", "/api/books") == posts + ENDPOINTS

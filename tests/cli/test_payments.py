@@ -21,16 +21,6 @@ from tests.payments.ledger import assert_ledger_invariant
 from tests.payments.provider import FakeProviders, stripe_signature
 
 
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    fake = FakeProviders()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
 def _ok(result: Result) -> Result:
     assert result.exit_code == 0, result.stderr
     return result
@@ -60,6 +50,15 @@ def shop(
         assert_ledger_invariant(database)
     finally:
         database.dispose()
+
+
+def _webhook(
+    cli: Invoke, provider: str, payload: Path, *options: str, json_mode: bool = False
+) -> Result:
+    """``apidisco payments webhook`` with a delivery saved in ``payload``; ``options``
+    carry its signature or headers."""
+    command = ("payments", "webhook", "--provider", provider, "--payload", str(payload))
+    return cli(*(("--json",) if json_mode else ()), *command, *options)
 
 
 def _balance(cli: Invoke) -> int:
@@ -97,43 +96,16 @@ def test_buy_with_stripe_then_the_signed_event_adds_the_credits(
     payload = tmp_path / "event.json"
     payload.write_bytes(body)
     signature = headers["Stripe-Signature"]
-    applied = _ok(
-        shop(
-            "payments",
-            "webhook",
-            "--provider",
-            "stripe",
-            "--payload",
-            str(payload),
-            "--signature",
-            signature,
-        )
-    )
+    applied = _ok(_webhook(shop, "stripe", payload, "--signature", signature))
     assert "checkout.session.completed" in applied.stdout
     assert "completed" in applied.stdout
     assert _balance(shop) == 200
 
-    replay = shop(
-        "payments",
-        "webhook",
-        "--provider",
-        "stripe",
-        "--payload",
-        str(payload),
-        "--signature",
-        signature,
-    )
+    replay = _webhook(shop, "stripe", payload, "--signature", signature)
     assert replay.exit_code == 14
     assert "a replay" in replay.stderr
-    forged = shop(
-        "payments",
-        "webhook",
-        "--provider",
-        "stripe",
-        "--payload",
-        str(payload),
-        "--signature",
-        stripe_signature(body, secret="whsec_guess"),
+    forged = _webhook(
+        shop, "stripe", payload, "--signature", stripe_signature(body, secret="whsec_guess")
     )
     assert forged.exit_code == 14
     assert "does not match the payload" in forged.stderr
@@ -163,16 +135,13 @@ def test_buy_with_paypal_is_captured_and_credited_through_events(
     (tmp_path / "headers.json").write_text(json.dumps(headers))
     approved = json_of(
         _ok(
-            shop(
-                "--json",
-                "payments",
-                "webhook",
-                "--provider",
+            _webhook(
+                shop,
                 "paypal",
-                "--payload",
-                str(tmp_path / "approved.json"),
+                tmp_path / "approved.json",
                 "--headers",
                 str(tmp_path / "headers.json"),
+                json_mode=True,
             )
         )
     )
@@ -182,17 +151,7 @@ def test_buy_with_paypal_is_captured_and_credited_through_events(
     body, headers = providers.paypal_capture_event(order_id)
     (tmp_path / "captured.json").write_bytes(body)
     options = [item for name, value in headers.items() for item in ("--header", f"{name}: {value}")]
-    _ok(
-        shop(
-            "payments",
-            "webhook",
-            "--provider",
-            "paypal",
-            "--payload",
-            str(tmp_path / "captured.json"),
-            *options,
-        )
-    )
+    _ok(_webhook(shop, "paypal", tmp_path / "captured.json", *options))
     assert _balance(shop) == 600
 
 
@@ -205,16 +164,7 @@ def test_refund_is_for_admins_and_takes_the_credits_back(
     body, headers = providers.stripe_pay(bought["provider_id"])
     (tmp_path / "paid.json").write_bytes(body)
     _ok(
-        shop(
-            "payments",
-            "webhook",
-            "--provider",
-            "stripe",
-            "--payload",
-            str(tmp_path / "paid.json"),
-            "--signature",
-            headers["Stripe-Signature"],
-        )
+        _webhook(shop, "stripe", tmp_path / "paid.json", "--signature", headers["Stripe-Signature"])
     )
     denied = shop("payments", "refund", payment_id)
     assert denied.exit_code == 4

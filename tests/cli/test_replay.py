@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -21,18 +20,8 @@ def rows(result: Result) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def server() -> Iterator[ShopServer]:
-    shop = ShopServer()
-    shop.start()
-    try:
-        yield shop
-    finally:
-        shop.stop()
-
-
-@pytest.fixture
 def shop(
-    fresh_store: Invoke, server: ShopServer, monkeypatch: pytest.MonkeyPatch
+    fresh_store: Invoke, shop_server: ShopServer, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Invoke, str]:
     """A logged-in store with an endpoint on the shop server: captured, inferred, recorded."""
     monkeypatch.setenv("APIDISCO_ALLOW_PRIVATE_DESTINATIONS", "1")
@@ -42,14 +31,14 @@ def shop(
             *args, "--email", "ann@example.com", "--password-stdin", input="long password\n"
         )
         assert result.exit_code == 0, result.stderr
-    created = fresh_store("--json", "endpoint", "create", server.destination)
+    created = fresh_store("--json", "endpoint", "create", shop_server.destination)
     assert created.exit_code == 0, created.stderr
     endpoint = str(json_of(created)["id"])  # type: ignore[index]
     database = Database(
         engine=create_engine(parse_database_url(os.environ["APIDISCO_DATABASE_URL"]))
     )
     try:
-        store_captured(database, endpoint, browse(server))
+        store_captured(database, endpoint, browse(shop_server))
     finally:
         database.dispose()
     assert fresh_store("infer", endpoint).exit_code == 0
@@ -73,11 +62,11 @@ def test_run_prints_each_call_and_no_change(shop: tuple[Invoke, str]) -> None:
     assert report["changes"] == []  # type: ignore[index]
 
 
-def test_changes_are_listed_and_filtered(shop: tuple[Invoke, str], server: ShopServer) -> None:
+def test_changes_are_listed_and_filtered(shop: tuple[Invoke, str], shop_server: ShopServer) -> None:
     apidisco, endpoint = shop
-    server.version = "method-added"
+    shop_server.version = "method-added"
     assert apidisco("replay", "run", endpoint, "--speed", "0").exit_code == 0
-    server.version = "field-removed"
+    shop_server.version = "field-removed"
     result = apidisco("replay", "run", endpoint, "--speed", "0")
     assert result.exit_code == 0, result.stderr
     assert "SCHEMA_CHANGED" in result.stdout
@@ -101,20 +90,20 @@ def test_changes_are_listed_and_filtered(shop: tuple[Invoke, str], server: ShopS
 
 
 def test_dry_run_shows_requests_with_secrets_masked(
-    shop: tuple[Invoke, str], server: ShopServer
+    shop: tuple[Invoke, str], shop_server: ShopServer
 ) -> None:
     apidisco, endpoint = shop
-    before = sum(server.requests.values())
+    before = sum(shop_server.requests.values())
     result = apidisco("replay", "run", endpoint, "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert "authorization: Bearer ‹masked:" in result.stdout
     assert "/books/{steps[0].response.$.id}" in result.stdout
     assert TOKEN not in result.stdout
-    assert sum(server.requests.values()) == before
+    assert sum(shop_server.requests.values()) == before
 
 
 def test_errors_are_one_line(
-    shop: tuple[Invoke, str], server: ShopServer, monkeypatch: pytest.MonkeyPatch
+    shop: tuple[Invoke, str], shop_server: ShopServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     apidisco, endpoint = shop
     monkeypatch.delenv("APIDISCO_SECRET_KEY")
@@ -144,13 +133,13 @@ def test_a_refused_credential_stops_with_exit_1(shop: tuple[Invoke, str]) -> Non
 
 
 def test_monitor_run_replays_due_endpoints_and_announces_changes(
-    shop: tuple[Invoke, str], server: ShopServer
+    shop: tuple[Invoke, str], shop_server: ShopServer
 ) -> None:
     apidisco, endpoint = shop
     monitored = apidisco("endpoint", "monitor", endpoint, "--frequency", "daily")
     assert monitored.exit_code == 0, monitored.stderr
     assert apidisco("document", endpoint).exit_code == 0
-    server.version = "endpoint-removed"
+    shop_server.version = "endpoint-removed"
     result = apidisco("monitor", "run", "--due")
     assert result.exit_code == 0, result.stderr
     assert "1 endpoint replayed" in result.stdout

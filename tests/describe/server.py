@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.localserver import LocalServer
 
 PATH = "/v1/chat/completions"
 ROLES = {"system", "user", "assistant"}
@@ -61,31 +63,22 @@ class ChatServer:
     delay: float = 0.0
     refuse_json_mode: bool = False
     _release: threading.Event = field(default_factory=threading.Event)
-    _http: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _http: LocalServer | None = None
 
     @property
     def base_url(self) -> str:
         assert self._http is not None
-        return f"http://127.0.0.1:{self._http.server_address[1]}/v1"
+        return f"{self._http.origin}/v1"
 
     def start(self) -> None:
         handler = type("Handler", (_Handler,), {"chat": self})
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        # Join every handler thread on close, so no test leaves one running.
-        self._http.daemon_threads = False
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+        self._http = LocalServer(handler, join_handlers=True, poll_interval=0.02)
+        self._http.start()
 
     def stop(self) -> None:
         assert self._http is not None
-        assert self._thread is not None
         self._release.set()
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join()
+        self._http.stop(timeout=None)
 
     # -- answering ---------------------------------------------------------------------
 

@@ -32,16 +32,14 @@ from tests.e2e.books import BookServer, drive, introspect
 from tests.e2e.conftest import Processes, free_port
 from tests.infer.graphql_support import compare_schemas, exercised_coordinates
 from tests.infer.support import find_tsc
+from tests.localserver import running
 
 
 @pytest.fixture
 def book_server() -> Iterator[str]:
     """The catalogue's base URL; a fresh catalogue for each test."""
-    server = BookServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with running(BookServer()) as server:
+        yield server.url
 
 
 def rebuilt_sdl(export: str) -> str:

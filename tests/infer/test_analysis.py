@@ -10,7 +10,7 @@ import pytest
 from apidisco.infer.analysis import Analysis, response_ids, response_shape
 from apidisco.infer.model import ApiModel
 from apidisco.infer.observation import Body, Observation, split_target
-from tests.infer.support import json_body
+from tests.infer.support import analyse, json_body
 
 JSON = {"content-type": "application/json"}
 
@@ -25,16 +25,6 @@ def _get(path: str, document: Any = None, status: int = 200, **extra: Any) -> Ob
         response_body=json_body(document) if document is not None else Body(),
         **extra,
     )
-
-
-def analyse(observations: list[Observation], **options: Any) -> ApiModel:
-    analysis = Analysis(**options)
-    for observation in observations:
-        analysis.observe_path(observation)
-    analysis.finish_paths()
-    for observation in observations:
-        analysis.observe(observation)
-    return analysis.model()
 
 
 def _patterns(model: ApiModel) -> list[str]:

@@ -8,11 +8,10 @@ from typing import Any, Literal
 import pytest
 
 from apidisco.enums import ApiChangeType
-from apidisco.infer.analysis import Analysis
 from apidisco.infer.changes import Change, Difference, compare_schemas, compare_specs
 from apidisco.infer.observation import Body, Observation
 from apidisco.infer.openapi import ApiDescription, build_openapi
-from tests.infer.support import json_body
+from tests.infer.support import analyse, json_body
 
 JSON = {"content-type": "application/json"}
 BEARER = {"authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.‹masked:12345678›"}
@@ -52,13 +51,7 @@ def _call(method: str, path: str, status: int, body: Any = None, **extra: Any) -
 
 def _spec(traffic: list[Observation]) -> dict[str, Any]:
     """The OpenAPI document apidisco infers from the traffic."""
-    analysis = Analysis()
-    for observation in traffic:
-        analysis.observe_path(observation)
-    analysis.finish_paths()
-    for observation in traffic:
-        analysis.observe(observation)
-    rows = [resource.columns() for resource in analysis.model().resources]
+    rows = [resource.columns() for resource in analyse(traffic).resources]
     return build_openapi(ApiDescription("Books", "1.0.0", rows, ("https://books.example",)))
 
 

@@ -9,11 +9,10 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from apidisco.infer.analysis import Analysis
 from apidisco.infer.observation import Body, Observation
 from apidisco.infer.openapi import ApiDescription, build_openapi, security_scheme_name
 from tests.infer.golden import assert_golden
-from tests.infer.support import json_body
+from tests.infer.support import analyse, json_body
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "openapi"
 
@@ -80,13 +79,7 @@ def _shop() -> list[Observation]:
 
 
 def _document(traffic: list[Observation], **options: Any) -> dict[str, Any]:
-    analysis = Analysis()
-    for observation in traffic:
-        analysis.observe_path(observation)
-    analysis.finish_paths()
-    for observation in traffic:
-        analysis.observe(observation)
-    rows = [resource.columns() for resource in analysis.model().resources]
+    rows = [resource.columns() for resource in analyse(traffic).resources]
     return build_openapi(
         ApiDescription("Shop", "1.2.0", rows, ("https://shop.example/api",), **options)
     )

@@ -35,12 +35,14 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from tests.localserver import LocalServer
 
 STRIPE_KEY = "sk_test_51apidisco0000"
 STRIPE_WEBHOOK_SECRET = "whsec_test_apidisco_secret"
@@ -70,31 +72,23 @@ class FakeProviders:
     _key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
     )
-    _http: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _http: LocalServer | None = None
 
     # -- lifecycle -----------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
         assert self._http is not None
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        return self._http.origin
 
     def start(self) -> None:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._http.daemon_threads = False
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+        self._http = LocalServer(handler, join_handlers=True, poll_interval=0.02)
+        self._http.start()
 
     def stop(self) -> None:
         assert self._http is not None
-        assert self._thread is not None
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join(timeout=5)
+        self._http.stop()
 
     def environ(self) -> dict[str, str]:
         """Settings pointing apidisco at this server."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -17,9 +16,10 @@ from apidisco.replay.client import (
     SafeClient,
     TransportError,
 )
+from tests.localserver import LocalServer, running
 
 
-class Hops:
+class Hops(LocalServer):
     """A server on 127.0.0.1 that answers by path: /to?url, /loop, /slow, /echo."""
 
     def __init__(self) -> None:
@@ -51,38 +51,21 @@ class Hops:
 
             do_GET = do_POST = _handle  # noqa: N815
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        port = self.server.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        super().__init__(Handler)
+        self.url = self.origin
 
 
 @pytest.fixture
 def hops() -> Iterator[Hops]:
-    server = Hops()
-    server.thread.start()
-    try:
+    with running(Hops()) as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join(timeout=5)
 
 
 @pytest.fixture
 def other() -> Iterator[Hops]:
-    server = Hops()
-    server.thread.start()
-    try:
+    """A second server, on another port."""
+    with running(Hops()) as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join(timeout=5)
 
 
 def test_loopback_is_refused_unless_allowed(hops: Hops) -> None:
@@ -181,7 +164,7 @@ def test_resolved_addresses_are_what_is_checked() -> None:
 
 
 def test_the_connection_goes_to_the_checked_address_with_the_name_as_host(hops: Hops) -> None:
-    port = hops.server.server_address[1]
+    port = hops.port
 
     def local(host: str, port: int) -> list[str]:
         return ["127.0.0.1"] if host == "shop.test" else []

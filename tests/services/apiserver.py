@@ -25,14 +25,16 @@ import threading
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.localserver import LocalServer
 
 TOKEN = "s3cret-token-7f1e2d"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-class ShopServer:
+class ShopServer(LocalServer):
     def __init__(self) -> None:
         self.version = "baseline"
         self.requests: Counter[str] = Counter()
@@ -71,26 +73,15 @@ class ShopServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = _handle  # noqa: N815
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def url(self) -> str:
-        port = self.server.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        return self.origin
 
     @property
     def destination(self) -> str:
         return f"{self.url}/api"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
 
     def count(self, method: str, prefix: str) -> int:
         with self._lock:

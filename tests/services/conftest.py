@@ -1,4 +1,5 @@
-"""Accounts most service tests start from."""
+"""An endpoint most service tests start from (the accounts, ``admin`` and ``user``,
+come from ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,7 @@ import pytest
 from apidisco.services import endpoints
 from apidisco.services.actor import Actor
 from apidisco.store.database import Database
-from tests.services.support import DESTINATION, PRICING, actor_of, signup
-
-
-@pytest.fixture
-def admin(database: Database) -> Actor:
-    """alice: the first account, so an ADMIN."""
-    return actor_of(signup(database, "alice"))
-
-
-@pytest.fixture
-def user(database: Database, admin: Actor) -> Actor:
-    """bob: a USER."""
-    return actor_of(signup(database, "bob"))
+from tests.services.support import DESTINATION, PRICING
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.localserver import LocalServer
 
 
 def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
@@ -22,7 +23,7 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
     return fresh and hmac.compare_digest(expected, fields["v1"])
 
 
-class Receiver:
+class Receiver(LocalServer):
     """Answers ``status`` (500 to make deliveries fail); keeps each verified document."""
 
     def __init__(self, secret: str) -> None:
@@ -50,19 +51,8 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def url(self) -> str:
-        port = self.server.server_address[1]
-        return f"http://127.0.0.1:{port}/hooks/apidisco"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
+        return f"{self.origin}/hooks/apidisco"

@@ -15,6 +15,7 @@ from apidisco.services.documents import document_endpoint
 from apidisco.services.inference import TemplateRules
 from apidisco.store.database import Database
 from apidisco.store.models import Endpoint, EndpointDocumentation
+from tests.services.support import set_endpoint
 from tests.services.traffic import exchange, shop, store
 
 
@@ -82,11 +83,7 @@ def test_versions_follow_what_changed(database: Database, user: Actor, endpoint_
 def test_monitoring_endpoints_go_back_to_monitoring(
     database: Database, user: Actor, endpoint_id: str
 ) -> None:
-    with database.transaction() as session:
-        target = session.get(Endpoint, endpoint_id)
-        assert target is not None
-        target.monitoring_enabled = True
-        session.add(target)
+    set_endpoint(database, endpoint_id, monitoring_enabled=True)
     store(database, endpoint_id, shop())
     assert document_endpoint(database, user, endpoint_id).status == "MONITORING"
 

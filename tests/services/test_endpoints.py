@@ -30,7 +30,15 @@ from apidisco.store.models import (
     Endpoint,
     User,
 )
-from tests.services.support import DESTINATION, PRICING, actor_of, capture, count, signup
+from tests.services.support import (
+    DESTINATION,
+    PRICING,
+    actor_of,
+    capture,
+    count,
+    set_endpoint,
+    signup,
+)
 
 PLAN = Pricing(endpoint_price=25, included={"FREE": 1, "PRO": 20, "TEAM": 100})
 
@@ -43,13 +51,6 @@ def _stored(database: Database, endpoint_id: str) -> Endpoint:
         endpoint = session.get(Endpoint, endpoint_id)
         assert endpoint is not None
         return endpoint
-
-
-def _set_status(database: Database, endpoint_id: str, status: EndpointStatus) -> None:
-    with database.transaction() as session:
-        endpoint = session.get(Endpoint, endpoint_id)
-        assert endpoint is not None
-        endpoint.status = status
 
 
 def _ledger(database: Database, user_id: str) -> list[CreditTransaction]:
@@ -305,7 +306,7 @@ def test_every_transition_not_in_the_table_is_refused(
     current: EndpointStatus,
     target: EndpointStatus,
 ) -> None:
-    _set_status(database, endpoint.id, current)
+    set_endpoint(database, endpoint.id, status=current)
     changes = count(database, AuditLog, AuditLog.action == "ENDPOINT_STATUS_CHANGED")
     expected = re.escape(f"an endpoint that is {current.value} cannot become {target.value}")
     with pytest.raises(InvalidTransitionError, match=expected):
@@ -322,7 +323,7 @@ def test_every_transition_in_the_table_succeeds(
     current: EndpointStatus,
     target: EndpointStatus,
 ) -> None:
-    _set_status(database, endpoint.id, current)
+    set_endpoint(database, endpoint.id, status=current)
     assert endpoints.change_status(database, user, endpoint.id, target).status == target
     assert _stored(database, endpoint.id).status == target
 
@@ -350,7 +351,7 @@ def test_the_named_moves_map_to_their_status(
     start: EndpointStatus,
     status: EndpointStatus,
 ) -> None:
-    _set_status(database, endpoint.id, start)
+    set_endpoint(database, endpoint.id, status=start)
     assert operation(database, user, endpoint.id).status == status
     assert _stored(database, endpoint.id).status == status
 
@@ -453,7 +454,7 @@ def test_set_monitoring_validates_the_frequency(
 def test_monitoring_moves_complete_to_monitoring_and_back(
     database: Database, user: Actor, endpoint: EndpointView
 ) -> None:
-    _set_status(database, endpoint.id, EndpointStatus.COMPLETE)
+    set_endpoint(database, endpoint.id, status=EndpointStatus.COMPLETE)
     view = endpoints.set_monitoring(database, user, endpoint.id, "weekly")
     assert (view.status, view.monitoring_enabled, view.monitoring_frequency) == (
         EndpointStatus.MONITORING,

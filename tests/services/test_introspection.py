@@ -24,21 +24,18 @@ from apidisco.services.capture import import_files
 from apidisco.services.inference import infer_endpoint
 from apidisco.services.introspection import compare_endpoint
 from apidisco.store.database import Database
-from apidisco.store.models import Endpoint
 from tests.e2e.book_har import recorded_har
 from tests.e2e.books import BookServer
-from tests.services.support import PRICING
+from tests.localserver import running
+from tests.services.support import PRICING, set_endpoint
 from tests.services.traffic import shop, store
 
 
 @pytest.fixture(scope="module")
 def book_server() -> Iterator[str]:
     """One catalogue for the module: the workload changes its data, never its schema."""
-    server = BookServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with running(BookServer()) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +53,6 @@ def _inferred(database: Database, user: Actor, destination: str, har: Path) -> s
     import_files(database, user, endpoint_id, [har])
     infer_endpoint(database, user, endpoint_id)
     return endpoint_id
-
-
-def _move(database: Database, endpoint_id: str, destination: str) -> None:
-    """Point the endpoint at another destination, as a stored row (no check)."""
-    with database.transaction() as session:
-        row = session.get(Endpoint, endpoint_id)
-        assert row is not None
-        row.destination_url = destination
 
 
 def test_the_rebuilt_schema_agrees_with_the_live_server(
@@ -113,7 +102,7 @@ def test_cloud_metadata_is_refused_even_with_the_opt_in(
     database: Database, user: Actor, book_server: str, books_har: Path
 ) -> None:
     endpoint_id = _inferred(database, user, book_server, books_har)
-    _move(database, endpoint_id, "http://169.254.169.254")
+    set_endpoint(database, endpoint_id, destination_url="http://169.254.169.254")
     with pytest.raises(ValidationError, match="cloud metadata address"):
         compare_endpoint(database, user, endpoint_id, allow_private=True)
 
@@ -121,14 +110,10 @@ def test_cloud_metadata_is_refused_even_with_the_opt_in(
 def test_a_server_that_disabled_introspection_is_a_clear_error(
     database: Database, user: Actor, books_har: Path
 ) -> None:
-    closed = BookServer(introspection=False)
-    try:
-        url = closed.start()
-        endpoint_id = _inferred(database, user, url, books_har)
+    with running(BookServer(introspection=False)) as closed:
+        endpoint_id = _inferred(database, user, closed.url, books_har)
         with pytest.raises(IntrospectionError, match="refused introspection") as raised:
             compare_endpoint(database, user, endpoint_id, allow_private=True)
-    finally:
-        closed.stop()
     assert raised.value.exit_code == 15
     assert "introspection has been disabled" in raised.value.message
     assert "\n" not in raised.value.message
@@ -153,7 +138,9 @@ def test_redirects_are_not_followed(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        _move(database, endpoint_id, f"http://127.0.0.1:{server.server_address[1]}")
+        set_endpoint(
+            database, endpoint_id, destination_url=f"http://127.0.0.1:{server.server_address[1]}"
+        )
         with pytest.raises(IntrospectionError, match="307, a redirect to http://169.254.169.254"):
             compare_endpoint(database, user, endpoint_id, allow_private=True, timeout=5)
     finally:
@@ -167,7 +154,9 @@ def test_a_silent_server_times_out(
 ) -> None:
     endpoint_id = _inferred(database, user, book_server, books_har)
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
-        _move(database, endpoint_id, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        set_endpoint(
+            database, endpoint_id, destination_url=f"http://127.0.0.1:{silent.getsockname()[1]}"
+        )
         with pytest.raises(IntrospectionError, match=r"did not answer within 0\.3 s"):
             compare_endpoint(database, user, endpoint_id, allow_private=True, timeout=0.3)
 

@@ -28,16 +28,6 @@ SECRET = "whsec-test-1"
 
 
 @pytest.fixture
-def server() -> Iterator[ShopServer]:
-    shop = ShopServer()
-    shop.start()
-    try:
-        yield shop
-    finally:
-        shop.stop()
-
-
-@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     hook = Receiver(SECRET)
     hook.start()
@@ -48,8 +38,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def monitored(database: Database, user: Actor, server: ShopServer) -> str:
-    return recorded_endpoint(database, user, server, monitoring="daily")
+def monitored(database: Database, user: Actor, shop_server: ShopServer) -> str:
+    return recorded_endpoint(database, user, shop_server, monitoring="daily")
 
 
 def monitor(
@@ -83,15 +73,15 @@ def test_frequencies_decide_what_is_due() -> None:
 
 
 def test_a_due_endpoint_is_replayed_once_per_period(
-    database: Database, user: Actor, monitored: str, server: ShopServer
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer
 ) -> None:
-    posts = server.count("POST", "/api/books")
+    posts = shop_server.count("POST", "/api/books")
     first = monitor(database, user)
     assert [(r.endpoint_id, r.outcome) for r in first.runs] == [(monitored, "replayed")]
     assert monitor(database, user).runs == ()
     assert monitor(database, user, days=0.5).runs == ()
     assert [r.endpoint_id for r in monitor(database, user, days=1.01).runs] == [monitored]
-    assert server.count("POST", "/api/books") == posts + 2
+    assert shop_server.count("POST", "/api/books") == posts + 2
 
 
 def test_without_due_every_monitored_endpoint_is_replayed(
@@ -108,9 +98,9 @@ def test_a_claim_is_won_once(database: Database, user: Actor, monitored: str) ->
 
 
 def test_only_monitored_endpoints_of_the_actor_are_replayed(
-    database: Database, admin: Actor, user: Actor, monitored: str, server: ShopServer
+    database: Database, admin: Actor, user: Actor, monitored: str, shop_server: ShopServer
 ) -> None:
-    other = recorded_endpoint(database, user, server)  # not monitored
+    other = recorded_endpoint(database, user, shop_server)  # not monitored
     from tests.services.support import actor_of, signup
 
     carol = actor_of(signup(database, "carol"))
@@ -123,13 +113,13 @@ def test_only_monitored_endpoints_of_the_actor_are_replayed(
 
 
 def test_changes_regenerate_documents_with_a_version_bump(
-    database: Database, user: Actor, monitored: str, server: ShopServer
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer
 ) -> None:
     versions = _versions(database, monitored)
     assert set(versions.values()) == {"1.0.0"}
     monitor(database, user)  # unchanged: nothing regenerated
     assert _versions(database, monitored) == versions
-    server.version = "type-changed"
+    shop_server.version = "type-changed"
     report = monitor(database, user, days=1.01)
     (run,) = report.runs
     assert run.written > 0
@@ -146,9 +136,9 @@ def _versions(database: Database, endpoint_id: str) -> dict[str, str]:
 
 
 def test_without_a_webhook_changes_are_announced_on_stdout_once(
-    database: Database, user: Actor, monitored: str, server: ShopServer
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer
 ) -> None:
-    server.version = "endpoint-removed"
+    shop_server.version = "endpoint-removed"
     first = monitor(database, user)
     assert first.notifications.channel == "stdout"
     assert [c.change_type for c in first.notifications.delivered] == ["REMOVED_ENDPOINT"]
@@ -157,10 +147,10 @@ def test_without_a_webhook_changes_are_announced_on_stdout_once(
 
 
 def test_the_webhook_gets_signed_changes_and_notified_at_waits_for_success(
-    database: Database, user: Actor, monitored: str, server: ShopServer, receiver: Receiver
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer, receiver: Receiver
 ) -> None:
     hook = Webhook(receiver.url, SECRET, allow_private=True, timeout=5)
-    server.version = "auth-added"
+    shop_server.version = "auth-added"
     receiver.status = 500
     failed = monitor(database, user, webhook=hook)
     assert [c.change_type for c in failed.notifications.failed] == ["AUTH_CHANGED"]
@@ -186,9 +176,9 @@ def test_the_webhook_gets_signed_changes_and_notified_at_waits_for_success(
 
 
 def test_a_wrongly_signed_delivery_is_not_counted(
-    database: Database, user: Actor, monitored: str, server: ShopServer, receiver: Receiver
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer, receiver: Receiver
 ) -> None:
-    server.version = "endpoint-removed"
+    shop_server.version = "endpoint-removed"
     report = monitor(database, user, webhook=Webhook(receiver.url, "not-the-secret", True, 5))
     assert receiver.rejected == 1
     assert report.notifications.delivered == ()
@@ -196,9 +186,9 @@ def test_a_wrongly_signed_delivery_is_not_counted(
 
 
 def test_the_webhook_destination_passes_the_ssrf_check(
-    database: Database, user: Actor, monitored: str, server: ShopServer, receiver: Receiver
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer, receiver: Receiver
 ) -> None:
-    server.version = "endpoint-removed"
+    shop_server.version = "endpoint-removed"
     report = monitor(database, user, webhook=Webhook(receiver.url, SECRET, allow_private=False))
     assert "loopback" in report.notifications.errors[0]
     assert receiver.received == []
@@ -217,7 +207,7 @@ def test_a_webhook_needs_its_secret() -> None:
 
 
 def test_without_the_key_nothing_is_claimed(
-    database: Database, user: Actor, monitored: str, server: ShopServer
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer
 ) -> None:
     with pytest.raises(ConfigError, match="APIDISCO_SECRET_KEY"):
         run_monitoring(database, user, box=None, options=OPTIONS, webhook=None)
@@ -225,14 +215,14 @@ def test_without_the_key_nothing_is_claimed(
 
 
 def test_an_endpoint_without_a_sequence_fails_without_stopping_the_others(
-    database: Database, user: Actor, monitored: str, server: ShopServer
+    database: Database, user: Actor, monitored: str, shop_server: ShopServer
 ) -> None:
     from tests.services.support import PRICING
 
     bare = endpoints.create(
-        database, user, server.destination, pricing=PRICING, allow_private=True
+        database, user, shop_server.destination, pricing=PRICING, allow_private=True
     ).id
-    store_captured(database, bare, browse(server, sessions=1))
+    store_captured(database, bare, browse(shop_server, sessions=1))
     endpoints.set_monitoring(database, user, bare, "weekly")
     document_endpoint(database, user, bare)
     runs = {r.endpoint_id: r for r in monitor(database, user).runs}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,18 +38,8 @@ RUN = ReplayOptions(speed=0, allow_private=True, timeout=5)
 
 
 @pytest.fixture
-def server() -> Iterator[ShopServer]:
-    shop = ShopServer()
-    shop.start()
-    try:
-        yield shop
-    finally:
-        shop.stop()
-
-
-@pytest.fixture
-def recorded(database: Database, user: Actor, server: ShopServer) -> str:
-    return recorded_endpoint(database, user, server)
+def recorded(database: Database, user: Actor, shop_server: ShopServer) -> str:
+    return recorded_endpoint(database, user, shop_server)
 
 
 def replay(database: Database, user: Actor, endpoint_id: str, **options: Any) -> ReplayReport:
@@ -63,7 +52,7 @@ def kinds(report: ReplayReport) -> set[tuple[str, str, str | None, bool]]:
 
 
 def test_a_server_that_changes_only_timestamps_and_ids_shows_no_change(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
     report = replay(database, user, recorded)
     assert report.stopped is None
@@ -73,15 +62,15 @@ def test_a_server_that_changes_only_timestamps_and_ids_shows_no_change(
 
 
 def test_correlation_makes_the_replay_read_what_it_created(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    books_before = set(server.books)
+    books_before = set(shop_server.books)
     report = replay(database, user, recorded)
-    created = set(server.books) - books_before
+    created = set(shop_server.books) - books_before
     assert len(created) == 1
     (book,) = created
     assert [row.path for row in report.steps[1:3]] == [f"/books/{book}"] * 2
-    assert server.count("GET", f"/api/books/{book}") == 2
+    assert shop_server.count("GET", f"/api/books/{book}") == 2
 
 
 @pytest.mark.parametrize(
@@ -98,11 +87,11 @@ def test_each_change_is_found_with_its_type_and_breaking_flag(
     database: Database,
     user: Actor,
     recorded: str,
-    server: ShopServer,
+    shop_server: ShopServer,
     version: str,
     expected: tuple[str, str, str | None, bool],
 ) -> None:
-    server.version = version
+    shop_server.version = version
     report = replay(database, user, recorded)
     assert expected in kinds(report)
     stored = list_changes(database, user, recorded)
@@ -113,9 +102,9 @@ def test_each_change_is_found_with_its_type_and_breaking_flag(
 
 
 def test_a_type_change_names_the_field_and_both_types(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    server.version = "type-changed"
+    shop_server.version = "type-changed"
     replay(database, user, recorded)
     (change,) = [
         c for c in list_changes(database, user, recorded) if c.pattern == "/books/{bookId}"
@@ -136,22 +125,22 @@ def test_a_type_change_names_the_field_and_both_types(
 
 
 def test_the_same_change_is_not_written_twice(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    server.version = "field-removed"
+    shop_server.version = "field-removed"
     first = replay(database, user, recorded)
     second = replay(database, user, recorded)
     assert first.written == 2  # GET /books/{bookId} and POST /books lost their title
     assert second.written == 0
     assert second.changes == first.changes
-    server.version = "type-changed"
+    shop_server.version = "type-changed"
     assert replay(database, user, recorded).written > 0
 
 
 def test_a_stable_value_that_changes_is_a_response_change(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    original = server.route
+    original = shop_server.route
 
     def euro_to_dollar(
         method: str, path: str, headers: dict[str, str], raw: bytes
@@ -161,7 +150,7 @@ def test_a_stable_value_that_changes_is_a_response_change(
             body = {**body, "currency": "USD"}
         return status, body, answer
 
-    server.route = euro_to_dollar  # type: ignore[method-assign]
+    shop_server.route = euro_to_dollar  # type: ignore[method-assign]
     report = replay(database, user, recorded)
     changed = [c for c in report.changes if c.change_type == "RESPONSE_CHANGED"]
     assert {(c.pattern, c.breaking) for c in changed} == {
@@ -190,7 +179,7 @@ def test_the_stored_sequence_holds_no_plain_text_token(
 
 
 def test_header_values_given_at_record_time_are_kept_encrypted(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
     report = record_sequence(
         database,
@@ -213,31 +202,31 @@ def test_header_values_given_at_record_time_are_kept_encrypted(
 
 
 def test_replay_without_the_key_is_refused(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    before = sum(server.requests.values())
+    before = sum(shop_server.requests.values())
     with pytest.raises(ConfigError, match="APIDISCO_SECRET_KEY is not set"):
         replay_endpoint(database, user, recorded, box=None, options=RUN)
     with pytest.raises(ConfigError, match="another key"):
         replay_endpoint(
             database, user, recorded, box=SecretBox(Fernet.generate_key().decode()), options=RUN
         )
-    assert sum(server.requests.values()) == before
+    assert sum(shop_server.requests.values()) == before
 
 
 def test_replay_refuses_loopback_unless_allowed(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    before = sum(server.requests.values())
+    before = sum(shop_server.requests.values())
     with pytest.raises(ValidationError, match="loopback"):
         replay(database, user, recorded, allow_private=False)
-    assert sum(server.requests.values()) == before
+    assert sum(shop_server.requests.values()) == before
 
 
 def test_a_redirect_to_cloud_metadata_is_refused_even_when_private_is_allowed(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    server.version = "metadata-redirect"
+    shop_server.version = "metadata-redirect"
     report = replay(database, user, recorded)
     assert report.steps[1].outcome == "refused"
     assert "cloud metadata" in (report.stopped or "")
@@ -245,7 +234,7 @@ def test_a_redirect_to_cloud_metadata_is_refused_even_when_private_is_allowed(
 
 
 def test_replay_stops_at_the_first_refused_credential(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
     report = replay(database, user, recorded, headers={"Authorization": "Bearer wrong"})
     assert report.steps[0].status == 401
@@ -256,23 +245,23 @@ def test_replay_stops_at_the_first_refused_credential(
 
 
 def test_the_budget_bounds_the_requests(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    before = sum(server.requests.values())
+    before = sum(shop_server.requests.values())
     report = replay(database, user, recorded, budget=2)
-    assert sum(server.requests.values()) - before == 2
+    assert sum(shop_server.requests.values()) - before == 2
     assert report.requests == 2
     assert "budget" in (report.stopped or "")
 
 
 def test_a_dry_run_sends_nothing_and_shows_no_secret(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
-    before = sum(server.requests.values())
+    before = sum(shop_server.requests.values())
     report = replay_endpoint(
         database, user, recorded, box=None, options=ReplayOptions(dry_run=True)
     )
-    assert sum(server.requests.values()) == before
+    assert sum(shop_server.requests.values()) == before
     assert len(report.requests_planned) == STEPS_PER_SESSION
     assert TOKEN not in repr(report.requests_planned)
     assert report.requests_planned[0]["headers"]["authorization"].startswith("Bearer ‹masked:")
@@ -280,7 +269,7 @@ def test_a_dry_run_sends_nothing_and_shows_no_secret(
 
 
 def test_replay_sets_last_replay_at_and_stores_the_replayed_calls(
-    database: Database, user: Actor, recorded: str, server: ShopServer
+    database: Database, user: Actor, recorded: str, shop_server: ShopServer
 ) -> None:
     calls = count(database, ApiCall, ApiCall.endpoint_id == recorded)
     replay(database, user, recorded)
@@ -334,16 +323,16 @@ def test_call_filters_and_headers_parse() -> None:
 
 
 def test_a_sequence_recorded_before_inference_replays_by_raw_paths(
-    database: Database, user: Actor, server: ShopServer
+    database: Database, user: Actor, shop_server: ShopServer
 ) -> None:
     endpoint_id = endpoints.create(
-        database, user, server.destination, pricing=PRICING, allow_private=True
+        database, user, shop_server.destination, pricing=PRICING, allow_private=True
     ).id
-    store_captured(database, endpoint_id, browse(server, sessions=1))
+    store_captured(database, endpoint_id, browse(shop_server, sessions=1))
     report = record_sequence(database, user, endpoint_id, box=BOX)
     assert report.operations[0].startswith("GET /authors/")
     assert replay(database, user, endpoint_id).changes == ()
-    server.version = "field-removed"
+    shop_server.version = "field-removed"
     assert ("SCHEMA_CHANGED", True) in {
         (c.change_type, c.breaking) for c in replay(database, user, endpoint_id).changes
     }

@@ -25,7 +25,7 @@ from apidisco.store.models import (
     utcnow,
 )
 from apidisco.store.models import Session as LoginSession
-from tests.services.support import DESTINATION, PASSWORD, PRICING, capture, count
+from tests.services.support import DESTINATION, PASSWORD, PRICING, capture, count, set_endpoint
 
 FAR_AHEAD = timedelta(days=3650)
 
@@ -33,13 +33,6 @@ FAR_AHEAD = timedelta(days=3650)
 def _ids(database: Database) -> set[str]:
     with database.session() as session:
         return set(session.execute(sa.select(Endpoint.id)).scalars())
-
-
-def _backdate_endpoint(database: Database, endpoint_id: str, moment: datetime) -> None:
-    with database.transaction() as session:
-        endpoint = session.get(Endpoint, endpoint_id)
-        assert endpoint is not None
-        endpoint.created_at = moment
 
 
 def _backdate_audit(database: Database, action: str, moment: datetime) -> int:
@@ -83,7 +76,7 @@ def test_cleanup_removes_old_endpoints_and_their_calls(
     now = utcnow()
     recent = endpoints.create(database, user, DESTINATION, pricing=PRICING)
     capture(database, recent.id, 1)
-    _backdate_endpoint(database, endpoint.id, now - timedelta(days=31))
+    set_endpoint(database, endpoint.id, created_at=now - timedelta(days=31))
     report = retention.cleanup(database, days=30, now=now)
     assert report.dry_run is False
     assert report.cutoff == now - timedelta(days=30)

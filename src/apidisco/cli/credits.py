@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -122,11 +123,8 @@ def buy(
     (`apidisco payments listen` or `apidisco payments webhook`).
     """
     state = app_context(ctx)
-    adapter = payments.connect(state.settings, provider)
-    try:
+    with closing(payments.connect(state.settings, provider)) as adapter:
         checkout = payments.buy(state.database(), state.actor(), state.settings, pack, adapter)
-    finally:
-        adapter.close()
     out = state.output
     if out.json_mode:
         out.json(checkout)
@@ -152,13 +150,10 @@ def subscribe(
     The tier changes when the provider's signed subscription event arrives.
     """
     state = app_context(ctx)
-    adapter = payments.connect(state.settings, provider)
-    try:
+    with closing(payments.connect(state.settings, provider)) as adapter:
         checkout = payments.subscribe(
             state.database(), state.actor(), state.settings, tier, adapter
         )
-    finally:
-        adapter.close()
     out = state.output
     if out.json_mode:
         out.json(checkout)

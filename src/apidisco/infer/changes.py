@@ -179,6 +179,24 @@ def _describe(operation: str, differences: list[Difference]) -> str:
     return f"{operation}: {lead.reason}{suffix}"
 
 
+def _whole_endpoint(
+    kind: ApiChangeType,
+    document: _Document,
+    entry: tuple[str, Mapping[str, Any]],
+    *,
+    breaking: bool,
+) -> Change:
+    """An endpoint (template and path item) that one document has and the other lacks."""
+    template, item = entry
+    methods = ", ".join(document.operations(item))
+    text = (
+        f"Endpoint {template} was removed"
+        if kind == ApiChangeType.REMOVED_ENDPOINT
+        else f"New endpoint {template}"
+    )
+    return Change(kind, template, None, breaking, text + (f" ({methods})" if methods else ""))
+
+
 class _SpecComparison:
     """The walk over two documents that yields their changes."""
 
@@ -190,24 +208,12 @@ class _SpecComparison:
         old_paths, new_paths = self.old.paths(), self.new.paths()
         for key in sorted(set(old_paths) | set(new_paths)):
             if key not in new_paths:
-                template, item = old_paths[key]
-                methods = ", ".join(self.old.operations(item))
-                yield Change(
-                    ApiChangeType.REMOVED_ENDPOINT,
-                    template,
-                    None,
-                    True,
-                    f"Endpoint {template} was removed" + (f" ({methods})" if methods else ""),
+                yield _whole_endpoint(
+                    ApiChangeType.REMOVED_ENDPOINT, self.old, old_paths[key], breaking=True
                 )
             elif key not in old_paths:
-                template, item = new_paths[key]
-                methods = ", ".join(self.new.operations(item))
-                yield Change(
-                    ApiChangeType.NEW_ENDPOINT,
-                    template,
-                    None,
-                    False,
-                    f"New endpoint {template}" + (f" ({methods})" if methods else ""),
+                yield _whole_endpoint(
+                    ApiChangeType.NEW_ENDPOINT, self.new, new_paths[key], breaking=False
                 )
             else:
                 yield from self._path(old_paths[key], new_paths[key])

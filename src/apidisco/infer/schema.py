@@ -77,6 +77,7 @@ __all__ = [
     "SECRET_FIELDS",
     "SchemaBuilder",
     "infer_schema",
+    "json_type",
 ]
 
 ENUM_MIN_SAMPLES = 10
@@ -145,6 +146,13 @@ def _MAYBE_NOT_ENUM(value: str) -> bool:  # noqa: N802 - reads as the constant t
     return len(value) == 36 or _DIGIT_START.match(value) is not None
 
 
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a JSON value: ``null``, ``boolean``, ``integer``,
+    ``number``, ``string``, ``array`` or ``object`` (:class:`TypeError` for anything else)."""
+    kind = _KINDS.get(type(value))
+    return kind if kind is not None else _kind_of(value)
+
+
 def _kind_of(value: Any) -> str:
     """The JSON type of a value of a subclass (``True`` is checked before ``int``)."""
     if isinstance(value, bool):
@@ -191,7 +199,7 @@ class _Node:
 
     def add(self, value: Any, secret: bool, secret_fields: frozenset[str], weight: int = 1) -> None:
         """Fold in one value, as if it were seen ``weight`` times (counts only grow)."""
-        kind = _KINDS.get(type(value))
+        kind = _KINDS.get(type(value))  # json_type, inlined: this runs once per value
         if kind is None:
             kind = _kind_of(value)
         counts = self.counts

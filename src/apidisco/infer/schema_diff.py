@@ -47,6 +47,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from apidisco.infer.schema import json_type
+
 __all__ = ["Difference", "Direction", "SchemaComparer", "compare_schemas", "type_label"]
 
 Direction = Literal["request", "response"]
@@ -225,9 +227,9 @@ class SchemaComparer:
         if not types and "items" in schema:
             types.add("array")
         if not types and isinstance(schema.get("enum"), list):
-            types.update(_json_type(value) for value in schema["enum"])
+            types.update(json_type(value) for value in schema["enum"])
         if not types and "const" in schema:
-            types.add(_json_type(schema["const"]))
+            types.add(json_type(schema["const"]))
         return types
 
     def _types(self, branches: list[Mapping[str, Any]]) -> frozenset[str]:
@@ -478,22 +480,6 @@ class SchemaComparer:
 def _accepts(reader: frozenset[str], values: frozenset[str]) -> bool:
     """Whether a reader of ``reader`` types takes every value of ``values`` types."""
     return all(kind in reader or (kind == "integer" and "number" in reader) for kind in values)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _values(values: list[Any]) -> str:

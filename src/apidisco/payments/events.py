@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from apidisco.errors import WebhookRefusedError
+
 __all__ = [
     "Event",
     "Fact",
@@ -20,6 +22,7 @@ __all__ = [
     "PaymentFailed",
     "PaymentSucceeded",
     "SubscriptionChanged",
+    "require_fresh",
 ]
 
 
@@ -91,3 +94,14 @@ class Ignored:
 
 
 Fact = PaymentSucceeded | PaymentFailed | OrderApproved | SubscriptionChanged | Ignored
+
+
+def require_fresh(age: int, tolerance: int, *, action: str) -> None:
+    """Refuse a delivery ``action`` (``signed``, ``sent``) ``age`` seconds ago (negative:
+    in the future) when that is more than ``tolerance`` seconds either way."""
+    if abs(age) > tolerance:
+        when = f"{age} s ago" if age > 0 else f"{-age} s in the future"
+        raise WebhookRefusedError(
+            f"the event was {action} {when}, outside the tolerance of {tolerance} s "
+            "(a replayed or delayed delivery, or a clock that is off)"
+        )

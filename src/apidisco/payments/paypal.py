@@ -37,6 +37,7 @@ from apidisco.payments.events import (
     PaymentFailed,
     PaymentSucceeded,
     SubscriptionChanged,
+    require_fresh,
 )
 from apidisco.payments.provider import (
     Capture,
@@ -255,13 +256,7 @@ class PayPalProvider:
             },
             f"refund-{request.payment_id}",
         )
-        status = str(refund.get("status") or "")
-        return Refund(
-            refund_id=str(refund.get("id") or ""),
-            status=status,
-            accepted=status in _REFUND_ACCEPTED,
-            data={"refund_id": refund.get("id"), "refund_status": status},
-        )
+        return Refund.from_answer(refund, _REFUND_ACCEPTED)
 
     # -- events --------------------------------------------------------------------
 
@@ -284,13 +279,7 @@ class PayPalProvider:
         transmission = {name: lowered[name.lower()] for name in TRANSMISSION_HEADERS}
         self._verify_with_paypal(body, transmission)
         signed_at = _transmission_time(transmission["PAYPAL-TRANSMISSION-TIME"])
-        age = int((now - signed_at).total_seconds())
-        if abs(age) > self.tolerance:
-            when = f"{age} s ago" if age > 0 else f"{-age} s in the future"
-            raise WebhookRefusedError(
-                f"the event was sent {when}, outside the tolerance of {self.tolerance} s "
-                "(a replayed or delayed delivery, or a clock that is off)"
-            )
+        require_fresh(int((now - signed_at).total_seconds()), self.tolerance, action="sent")
         return Event(
             id=str(document.get("id") or ""),
             type=document["event_type"],

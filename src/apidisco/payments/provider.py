@@ -95,6 +95,18 @@ class Refund:
     accepted: bool
     data: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_answer(cls, answer: Mapping[str, Any], accepted: frozenset[str]) -> Refund:
+        """The refund a provider answered with (its ``id`` and ``status``), accepted
+        when that status is one of ``accepted``."""
+        status = str(answer.get("status") or "")
+        return cls(
+            refund_id=str(answer.get("id") or ""),
+            status=status,
+            accepted=status in accepted,
+            data={"refund_id": answer.get("id"), "refund_status": status},
+        )
+
 
 class PaymentProviderAdapter(Protocol):
     """What the payments service needs of a provider."""

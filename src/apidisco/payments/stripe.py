@@ -31,6 +31,7 @@ from apidisco.payments.events import (
     PaymentFailed,
     PaymentSucceeded,
     SubscriptionChanged,
+    require_fresh,
 )
 from apidisco.payments.provider import (
     Capture,
@@ -84,13 +85,7 @@ def verify_signature(
             f"the {SIGNATURE_HEADER} does not match the payload "
             "(a forged event, a changed payload, or the wrong stripe_webhook_secret)"
         )
-    age = int(now.timestamp()) - timestamp
-    if abs(age) > tolerance:
-        when = f"{age} s ago" if age > 0 else f"{-age} s in the future"
-        raise WebhookRefusedError(
-            f"the event was signed {when}, outside the tolerance of {tolerance} s "
-            "(a replayed or delayed delivery, or a clock that is off)"
-        )
+    require_fresh(int(now.timestamp()) - timestamp, tolerance, action="signed")
     return datetime.fromtimestamp(timestamp, UTC)
 
 
@@ -199,13 +194,7 @@ class StripeProvider:
             )
         form = {"payment_intent": intent, "metadata[payment_id]": request.payment_id}
         refund = self._post("/v1/refunds", form, f"refund-{request.payment_id}")
-        status = str(refund.get("status") or "")
-        return Refund(
-            refund_id=str(refund.get("id") or ""),
-            status=status,
-            accepted=status in _REFUND_ACCEPTED,
-            data={"refund_id": refund.get("id"), "refund_status": status},
-        )
+        return Refund.from_answer(refund, _REFUND_ACCEPTED)
 
     # -- events --------------------------------------------------------------------
 

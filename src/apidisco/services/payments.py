@@ -32,6 +32,7 @@ from apidisco.errors import (
     ValidationError,
 )
 from apidisco.payments.provider import (
+    Checkout,
     CheckoutRequest,
     PaymentProviderAdapter,
     RefundRequest,
@@ -91,6 +92,25 @@ class CheckoutView:
     payment: PaymentView | None = None
     tier: str | None = None
 
+    @classmethod
+    def of(
+        cls,
+        checkout: Checkout,
+        provider: PaymentProviderAdapter,
+        *,
+        payment: PaymentView | None = None,
+        tier: str | None = None,
+    ) -> CheckoutView:
+        """The view of a checkout ``provider`` opened."""
+        return cls(
+            url=checkout.url,
+            provider=provider.provider,
+            provider_id=checkout.provider_payment_id,
+            sandbox=provider.sandbox,
+            payment=payment,
+            tier=tier,
+        )
+
 
 def connect(settings: Settings, provider: str) -> PaymentProviderAdapter:
     """The adapter for ``provider`` (stripe or paypal) the settings describe; close it after."""
@@ -105,6 +125,13 @@ def find_payment(session: Session, actor: Actor, payment_id: str) -> Payment:
     return payment
 
 
+def _require_account(database: Database, actor: Actor) -> None:
+    """Refuse to open a checkout for an account that was deleted meanwhile."""
+    with database.session() as session:
+        if UserRepository(session).get(actor.id) is None:
+            raise NotFoundError("your account no longer exists")
+
+
 def buy(
     database: Database,
     actor: Actor,
@@ -114,9 +141,7 @@ def buy(
 ) -> CheckoutView:
     """Open a checkout for the credit pack ``pack_name``; the payment stays PENDING."""
     pack = settings.credit_packs.find(pack_name)
-    with database.session() as session:
-        if UserRepository(session).get(actor.id) is None:
-            raise NotFoundError("your account no longer exists")
+    _require_account(database, actor)
     payment_id = new_id()
     checkout = provider.create_checkout(
         CheckoutRequest(
@@ -162,13 +187,7 @@ def buy(
             },
         )
         view = PaymentView.of(payment)
-    return CheckoutView(
-        url=checkout.url,
-        provider=provider.provider,
-        provider_id=checkout.provider_payment_id,
-        sandbox=provider.sandbox,
-        payment=view,
-    )
+    return CheckoutView.of(checkout, provider, payment=view)
 
 
 def subscribe(
@@ -193,9 +212,7 @@ def subscribe(
     if not plan:
         setting = f"stripe_price_{wanted.lower()}" if stripe else f"paypal_plan_{wanted.lower()}"
         raise ConfigError(f"{setting} is not set: there is no {wanted} plan at {provider.provider}")
-    with database.session() as session:
-        if UserRepository(session).get(actor.id) is None:
-            raise NotFoundError("your account no longer exists")
+    _require_account(database, actor)
     checkout = provider.create_subscription(
         SubscriptionRequest(
             user_id=actor.id,
@@ -219,13 +236,7 @@ def subscribe(
                 "checkout": checkout.provider_payment_id,
             },
         )
-    return CheckoutView(
-        url=checkout.url,
-        provider=provider.provider,
-        provider_id=checkout.provider_payment_id,
-        sandbox=provider.sandbox,
-        tier=wanted,
-    )
+    return CheckoutView.of(checkout, provider, tier=wanted)
 
 
 def listing(database: Database, actor: Actor, *, everyone: bool = False) -> list[PaymentView]:
