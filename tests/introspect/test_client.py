@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 import pytest
 from graphql import build_schema, introspection_from_schema
 
-from apidisco.destinations import Destination, check_destination
-from apidisco.errors import IntrospectionError
-from apidisco.introspect.client import fetch_schema, pinned_url
+from apidisco.errors import IntrospectionError, ValidationError
+from apidisco.introspect.client import fetch_schema
 
 SCHEMA = introspection_from_schema(build_schema("type Query { hello: String }"))
 
@@ -55,19 +54,29 @@ def server() -> Iterator[tuple[int, Seen]]:
         thread.join(5)
 
 
+def _local(host: str, port: int) -> list[str]:
+    """A resolver that puts ``graphql.test`` on 127.0.0.1."""
+    return ["127.0.0.1"] if host == "graphql.test" else []
+
+
 def test_the_request_goes_to_the_checked_address_under_the_name(
     server: tuple[int, Seen],
 ) -> None:
     port, seen = server
-    destination = check_destination(f"http://localhost:{port}/graphql", allow_private=True)
-    pinned = Destination(destination.url, destination.host, destination.port, ("127.0.0.1",))
-    data = fetch_schema(pinned, timeout=5, headers={"Authorization": "Bearer t"})
+    data = fetch_schema(
+        f"http://graphql.test:{port}/graphql",
+        allow_private=True,
+        timeout=5,
+        headers={"Authorization": "Bearer t"},
+        resolver=_local,
+    )
     assert data["__schema"]["queryType"] == {"name": "Query", "kind": "OBJECT"}
-    ((path, headers, body),) = seen.requests
+    ((path, sent, body),) = seen.requests
+    headers = {name.lower(): value for name, value in sent.items()}
     assert path == "/graphql"
-    assert headers["Host"] == f"localhost:{port}"  # the name, though the address was dialled
-    assert headers["Authorization"] == "Bearer t"
-    assert headers["Content-Type"] == "application/json"
+    assert headers["host"] == f"graphql.test:{port}"  # the name, though the address was dialled
+    assert headers["authorization"] == "Bearer t"
+    assert headers["content-type"] == "application/json"
     assert "__schema" in json.loads(body)["query"]
 
 
@@ -88,34 +97,29 @@ def test_answers_without_a_schema(
 ) -> None:
     port, seen = server
     seen.status, seen.body = status, body
-    destination = check_destination(f"http://127.0.0.1:{port}/graphql", allow_private=True)
+    url = f"http://127.0.0.1:{port}/graphql"
     with pytest.raises(IntrospectionError, match=message) as raised:
-        fetch_schema(destination, timeout=5)
-    assert f"http://127.0.0.1:{port}/graphql" in raised.value.message
+        fetch_schema(url, allow_private=True, timeout=5)
+    assert url in raised.value.message
 
 
-def test_only_the_checked_address_and_port_are_dialled(server: tuple[int, Seen]) -> None:
-    """The URL names a listening server, but the checked destination says port 1."""
+def test_an_answer_over_the_cap_is_refused(server: tuple[int, Seen]) -> None:
+    port, _ = server
+    url = f"http://127.0.0.1:{port}/graphql"
+    with pytest.raises(IntrospectionError, match="more than 100 bytes; nothing was compared"):
+        fetch_schema(url, allow_private=True, timeout=5, max_bytes=100)
+    assert fetch_schema(url, allow_private=True, timeout=5)["__schema"]
+
+
+def test_a_refused_address_is_a_validation_error_and_nothing_is_sent(
+    server: tuple[int, Seen],
+) -> None:
     port, seen = server
-    destination = Destination(f"http://127.0.0.1:{port}/graphql", "127.0.0.1", 1, ("127.0.0.1",))
-    with pytest.raises(IntrospectionError, match="cannot reach the GraphQL server"):
-        fetch_schema(destination, timeout=5)
+    with pytest.raises(ValidationError, match="loopback"):
+        fetch_schema(f"http://graphql.test:{port}/graphql", timeout=5, resolver=_local)
     assert seen.requests == []
 
 
-@pytest.mark.parametrize(
-    ("destination", "expected"),
-    [
-        (
-            Destination("https://api.example/graphql", "api.example", 443, ("93.184.216.34",)),
-            "https://93.184.216.34:443/graphql",
-        ),
-        (
-            Destination("http://api.example:8080", "api.example", 8080, ("2001:db8::1", "1.2.3.4")),
-            "http://[2001:db8::1]:8080/",
-        ),
-        (Destination("http://h/q?x=1", "h", 80, ("fe80::1%eth0",)), "http://[fe80::1]:80/q?x=1"),
-    ],
-)
-def test_pinned_url(destination: Destination, expected: str) -> None:
-    assert pinned_url(destination) == expected
+def test_a_closed_port_is_a_clear_error() -> None:
+    with pytest.raises(IntrospectionError, match="cannot reach the GraphQL server"):
+        fetch_schema("http://127.0.0.1:9/graphql", allow_private=True, timeout=5)

@@ -29,10 +29,13 @@ from apidisco.errors import ValidationError
 
 __all__ = [
     "MAX_REDIRECTS",
+    "REDIRECTS",
     "Budget",
     "BudgetExhaustedError",
     "RefusedError",
+    "RequestTimeoutError",
     "Response",
+    "ResponseTooLargeError",
     "SafeClient",
     "TransportError",
 ]
@@ -52,6 +55,14 @@ class BudgetExhaustedError(Exception):
 
 class TransportError(Exception):
     """The request could not be completed: connection refused, timeout, bad answer."""
+
+
+class RequestTimeoutError(TransportError):
+    """No connection or no answer within the timeout."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer's body was longer than the caller accepts."""
 
 
 @dataclass
@@ -111,6 +122,17 @@ def _pinned(url: str, destination: Destination) -> tuple[str, str, dict[str, Any
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), host, extensions
 
 
+def _read(answer: httpx.Response, max_bytes: int | None, what: str) -> bytes:
+    if max_bytes is None:
+        return answer.read()
+    body = bytearray()
+    for chunk in answer.iter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise ResponseTooLargeError(f"{what}: the answer is longer than {max_bytes} bytes")
+    return bytes(body)
+
+
 def _origin(url: str) -> tuple[str, str]:
     parts = urllib.parse.urlsplit(url)
     return parts.scheme, parts.netloc.lower()
@@ -164,9 +186,11 @@ class SafeClient:
         headers: Iterable[tuple[str, str]] = (),
         content: bytes | None = None,
         follow_redirects: bool = True,
+        max_bytes: int | None = None,
     ) -> Response:
         """Send one request, following redirects by hand (unless told not to: the
-        redirect itself is then the answer); raises the errors above."""
+        redirect itself is then the answer), reading at most ``max_bytes`` of the
+        answer; raises the errors above."""
         sent_headers = list(headers)
         redirects: list[str] = []
         started = self._clock()
@@ -176,12 +200,12 @@ class SafeClient:
             headers_out = [(n, v) for n, v in sent_headers if n.lower() != "host"]
             headers_out.append(("host", host))
             try:
-                answer = self._client_for(url).request(
+                with self._client_for(url).stream(
                     method, pinned, headers=headers_out, content=content, extensions=extensions
-                )
-                body = answer.read()
+                ) as answer:
+                    body = _read(answer, max_bytes, f"{method} {url}")
             except httpx.TimeoutException:
-                raise TransportError(f"{method} {url} timed out") from None
+                raise RequestTimeoutError(f"{method} {url} timed out") from None
             except httpx.HTTPError as error:
                 raise TransportError(f"{method} {url} failed: {error}") from None
             location = answer.headers.get("location")

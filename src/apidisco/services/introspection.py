@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from apidisco.destinations import check_destination
 from apidisco.errors import IntrospectionError, NotFoundError, ValidationError
 from apidisco.infer.graphql_compare import SchemaComparison, compare_with_server
 from apidisco.services.actor import Actor
@@ -102,10 +101,9 @@ def compare_endpoint(
     if timeout <= 0:
         raise ValidationError("the timeout must be a positive number of seconds")
     target = _target(database, actor, endpoint, path)
-    destination = check_destination(target.url, allow_private=allow_private)
     from apidisco.introspect.client import fetch_schema
 
-    data = fetch_schema(destination, timeout=timeout, headers=headers)
+    data = fetch_schema(target.url, allow_private=allow_private, timeout=timeout, headers=headers)
     try:
         comparison = compare_with_server(target.sdl, data)
     except ValueError as error:
