@@ -8,18 +8,22 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from cryptography.fernet import Fernet
 
-from apidisco.addon.handoff import Record, WriterProcess
+from apidisco.addon import convert
+from apidisco.addon.handoff import Record, WriterProcess, merge
 from apidisco.addon.recorder import Recorder
-from apidisco.capture.exchange import Exchange
+from apidisco.capture.exchange import CaptureBatch, Exchange
+from apidisco.capture.rows import RowBuilder
 from apidisco.config import Settings
 from apidisco.store.database import Database
 from tests.addon.harness import harness, run
 from tests.addon.support import auth_tokens, calls, endpoint, owner, stored_endpoint, url_of
+from tests.addon.test_flowfile import FLOWS
 from tests.addon.test_recorder import DESTINATION, http_flow
 
 
@@ -285,3 +289,54 @@ def test_auto_writes_in_a_process_for_postgresql_only(
             assert started == (store_database.backend == "postgresql")
 
     run(scenario())
+
+
+def test_the_writer_process_builds_the_rows_the_hook_would_have_built(
+    store_database: Database, endpoint_id: str, settings: Settings, tmp_path: Path
+) -> None:
+    flows = [FLOWS[name]() for name in ("gzip-json", "failed", "streamed", "websocket")]
+    for number, flow in enumerate(flows):
+        flow.request.path = f"/state/{number}"
+    process = WriterProcess.start(
+        settings, journal=tmp_path / "child.journal", secret_key=None, fallback=lambda _: None
+    )
+    for flow in flows:
+        assert process.offer(Record(endpoint_id, convert.state(flow), 8, False)) is None
+    stats = process.stop()
+    assert stats is not None
+    assert stats.written_rows == len(flows)
+    assert process.unwritten == 0
+    stored = {row.url: row.model_dump(exclude={"id"}) for row in calls(store_database, endpoint_id)}
+    for flow in flows:
+        (expected,) = RowBuilder(endpoint_id, max_body=8).exchange(convert.exchange(flow)).rows
+        row = stored[expected["url"]]
+        assert {name: row[name] for name in expected} == expected
+
+
+def test_a_record_that_cannot_be_built_spoils_none_of_the_others(
+    handoff: tuple[WriterProcess, list[Record]], endpoint_id: str, store_database: Database
+) -> None:
+    process, fallen = handoff
+    broken: dict[str, Any] = {"id": "x", "request": {"content": b""}, "response": None}
+    records = [
+        Record(endpoint_id, exchange("/a"), 1000, False),
+        Record(endpoint_id, broken, 1000, False),
+    ]
+    assert [process.offer(record) for record in records] == [None, None]
+    wait_for(lambda: process.pending() == 0)  # acknowledged: stored, or counted as unwritten
+    assert process.offer(Record(endpoint_id, exchange("/b"), 1000, False)) is None
+    stats = process.stop()
+    assert stats is not None
+    assert stats.written_rows == 2
+    assert process.unwritten == 1
+    assert fallen == []
+    assert recorded_paths(store_database, endpoint_id) == ["/a", "/b"]
+
+
+def test_merged_batches_keep_every_row_in_order_and_every_secret() -> None:
+    first = CaptureBatch("e1", ({"url": "/1"}, {"url": "/2"}), {"aa": "one"})
+    second = CaptureBatch("e1", ({"url": "/3"},), {"bb": "two"})
+    assert merge([first]) is first
+    assert merge([first, second]) == CaptureBatch(
+        "e1", ({"url": "/1"}, {"url": "/2"}, {"url": "/3"}), {"aa": "one", "bb": "two"}
+    )

@@ -12,19 +12,26 @@ imported HAR file.
 - Headers are the pairs as sent, in order, repeated names kept.
 - A WebSocket's handshake and messages carry ``ws://``/``wss://`` URLs and the
   flow id as their connection id.
+
+:func:`state` is the cheap alternative to :func:`exchange` for the proxy's
+hook: it copies references to the few raw fields of a flow that an exchange is
+made of (bytes and tuples, which mitmproxy replaces rather than mutates), in
+the layout of ``flow.get_state()``, and leaves decoding and building the
+record to whoever reads it
+(:func:`apidisco.addon.flowfile.exchange_from_state`, in the writer process).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apidisco.capture.exchange import Exchange, Headers, WebSocketMessage
 
 if TYPE_CHECKING:  # flow files are read without importing mitmproxy's flow model
     from mitmproxy import http, websocket
 
-__all__ = ["exchange", "headers", "message", "moment", "websocket_url"]
+__all__ = ["exchange", "headers", "message", "moment", "state", "websocket_url"]
 
 
 def moment(timestamp: float) -> datetime:
@@ -89,6 +96,42 @@ def exchange(flow: http.HTTPFlow) -> Exchange:
         http_version=request.http_version or None,
         websocket_connection=flow.id if is_websocket else None,
     )
+
+
+def state(flow: http.HTTPFlow) -> dict[str, Any]:
+    """The part of ``flow.get_state()`` an exchange is made of, without copying anything.
+
+    :func:`apidisco.addon.flowfile.exchange_from_state` turns it into what
+    :func:`exchange` returns for the same flow. Bodies stay as sent (not
+    decoded), headers as mitmproxy's tuple of byte pairs, so this costs a few
+    attribute reads and pickles compactly.
+    """
+    request, response, error = flow.request.data, flow.response, flow.error
+    return {
+        "id": flow.id,
+        "request": {
+            "host": request.host,
+            "port": request.port,
+            "method": request.method,
+            "scheme": request.scheme,
+            "path": request.path,
+            "http_version": request.http_version,
+            "headers": request.headers.fields,
+            "content": request.content,
+            "timestamp_start": request.timestamp_start,
+        },
+        "response": None
+        if response is None
+        else {
+            "status_code": response.data.status_code,
+            "headers": response.data.headers.fields,
+            "content": response.data.content,
+            "timestamp_start": response.data.timestamp_start,
+            "timestamp_end": response.data.timestamp_end,
+        },
+        "error": None if error is None else {"msg": error.msg, "timestamp": error.timestamp},
+        "websocket": None if flow.websocket is None else {},
+    }
 
 
 def message(flow: http.HTTPFlow, item: websocket.WebSocketMessage) -> WebSocketMessage:

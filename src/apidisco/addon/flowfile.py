@@ -31,7 +31,7 @@ from apidisco.addon.convert import moment, websocket_url
 from apidisco.capture.exchange import Exchange, Headers, WebSocketMessage
 from apidisco.errors import CaptureImportError
 
-__all__ = ["exchange_from_state", "messages_from_state", "read_flows"]
+__all__ = ["exchange_from_state", "messages_from_state", "read_flows", "url_from_state"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TEXT_FRAME = 1  # wsproto's Opcode.TEXT
@@ -104,6 +104,12 @@ def _url(request: Mapping[str, Any]) -> str:
     return f"{scheme}://{authority}{'' if path == '*' else path}"
 
 
+def url_from_state(state: Mapping[str, Any]) -> str:
+    """The URL :func:`exchange_from_state` records for an HTTP flow's state."""
+    url = _url(state["request"])
+    return websocket_url(url) if state.get("websocket") is not None else url
+
+
 def exchange_from_state(state: Mapping[str, Any]) -> Exchange:
     """The exchange an HTTP flow's serialized state records (see :func:`convert.exchange`)."""
     request, response = state["request"], state["response"]
@@ -115,10 +121,9 @@ def exchange_from_state(state: Mapping[str, Any]) -> Exchange:
     elif error is not None:
         end = error["timestamp"]
     start = request["timestamp_start"]
-    url = _url(request)
     return Exchange(
         method=_text(request["method"]).upper(),
-        url=websocket_url(url) if is_websocket else url,
+        url=url_from_state(state),
         request_headers=_headers(request["headers"]),
         request_body=_body(request),
         started=moment(start),

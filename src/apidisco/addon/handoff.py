@@ -12,13 +12,17 @@
 Why a process: mitmproxy's event loop and anything the addon runs in a thread
 share one interpreter lock, so converting flows to rows and COPYing them in the
 proxy's process slows every flow down. The hook now only builds a compact,
-picklable :class:`Record` (the :class:`~apidisco.capture.exchange.Exchange` or
-:class:`~apidisco.capture.exchange.WebSocketMessage`, the endpoint id and the
-conversion options) and appends it to a bounded in-flight buffer; a sender
+picklable :class:`Record` (an HTTP flow's raw fields as :func:`convert.state
+<apidisco.addon.convert.state>` copies them, or a
+:class:`~apidisco.capture.exchange.WebSocketMessage`, with the endpoint id and
+the conversion options) and appends it to a bounded in-flight buffer; a sender
 thread pickles what accumulated every few milliseconds and writes it to a pipe;
 the child process (started with the ``spawn`` method: mitmproxy's process runs
-threads, which must not be forked) builds the masked rows, encrypts the secret
-originals and hands them to an ordinary
+threads, which must not be forked) decodes the bodies and builds the
+:class:`~apidisco.capture.exchange.Exchange`, the masked rows of each message's
+records (one batch per endpoint, so its writer thread is woken once per
+message, not per record), encrypts the secret originals and hands them to an
+ordinary
 :class:`~apidisco.store.writer.CaptureWriter` with a journal of its own, so
 batching, COPY, ``lastUsedAt``, ``authTokens``, the journal fallback and its
 replay behave exactly as in-process.
@@ -40,27 +44,28 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import itertools
 import logging
 import multiprocessing
 import pickle
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet
 
+from apidisco.addon.flowfile import exchange_from_state, url_from_state
 from apidisco.capture.exchange import CaptureBatch, Exchange, WebSocketMessage
 from apidisco.capture.rows import RowBuilder
 from apidisco.config import Settings
 from apidisco.errors import ApidiscoError
-from apidisco.store.writer import WriterStats
+from apidisco.store.writer import CaptureWriter, WriterStats
 
-__all__ = ["Record", "WriterProcess", "build"]
+__all__ = ["Record", "WriterProcess", "build", "merge"]
 
 logger = logging.getLogger("apidisco.addon")
 
@@ -73,7 +78,8 @@ class Record:
     """What the hook hands over: one observed item, for one endpoint."""
 
     endpoint_id: str
-    item: Exchange | WebSocketMessage
+    # An HTTP flow's state (convert.state: bodies not decoded yet), or a built record.
+    item: Mapping[str, Any] | Exchange | WebSocketMessage
     max_body: int
     keep_secrets: bool
 
@@ -83,7 +89,22 @@ class Record:
         item = self.item
         if isinstance(item, Exchange):
             return len(item.request_body or b"") + len(item.response_body or b"") + 512
-        return len(item.content) + 256
+        if isinstance(item, WebSocketMessage):
+            return len(item.content) + 256
+        response = item["response"]
+        body = len(response["content"] or b"") if response is not None else 0
+        return len(item["request"]["content"] or b"") + body + 512
+
+    @property
+    def url(self) -> str:
+        """The URL it records (for messages about it)."""
+        item = self.item
+        if isinstance(item, Exchange | WebSocketMessage):
+            return item.url
+        try:
+            return url_from_state(item)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return "(a flow whose URL cannot be read)"
 
 
 def build(record: Record, fernet: Fernet | None) -> CaptureBatch:
@@ -92,11 +113,24 @@ def build(record: Record, fernet: Fernet | None) -> CaptureBatch:
         record.endpoint_id, max_body=record.max_body, keep_secrets=record.keep_secrets
     )
     item = record.item
-    batch = builder.exchange(item) if isinstance(item, Exchange) else builder.message(item)
+    if isinstance(item, WebSocketMessage):
+        batch = builder.message(item)
+    else:
+        batch = builder.exchange(item if isinstance(item, Exchange) else exchange_from_state(item))
     if fernet is None or not batch.secrets:
         return CaptureBatch(batch.endpoint_id, batch.rows)
     secrets = {key: fernet.encrypt(value.encode()).decode() for key, value in batch.secrets.items()}
     return CaptureBatch(batch.endpoint_id, batch.rows, secrets)
+
+
+def merge(batches: Sequence[CaptureBatch]) -> CaptureBatch:
+    """One batch holding the rows (in order) and the secrets of ``batches``, which all
+    belong to one endpoint."""
+    if len(batches) == 1:
+        return batches[0]
+    secrets = {key: value for batch in batches for key, value in batch.secrets.items()}
+    rows = tuple(row for batch in batches for row in batch.rows)
+    return CaptureBatch(batches[0].endpoint_id, rows, secrets)
 
 
 # -- the proxy's side -------------------------------------------------------------------
@@ -128,10 +162,13 @@ class WriterProcess:
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
-        self._inflight: collections.deque[tuple[int, Record, int]] = collections.deque()
-        self._bytes = 0
+        # Offered and not acknowledged: not sent yet (seq, record, size), then sent, a
+        # message at a time, kept pickled (see _Sent).
+        self._unsent: list[tuple[int, Record, int]] = []
+        self._sent: collections.deque[_Sent] = collections.deque()
+        self._count = 0  # records in both
+        self._bytes = 0  # their Record.size, together
         self._seq = 0  # the last record offered
-        self._sent = 0  # the last record written to the pipe
         self._alive = True
         self._closing = False
         self.stats: WriterStats | None = None  # the child's writer, once it stopped
@@ -186,7 +223,7 @@ class WriterProcess:
     def pending(self) -> int:
         """Records offered and not yet acknowledged by the child."""
         with self._lock:
-            return len(self._inflight)
+            return self._count
 
     def offer(self, record: Record) -> str | None:
         """Hand ``record`` over without waiting; None if taken, else why not
@@ -195,12 +232,13 @@ class WriterProcess:
         with self._lock:
             if not self._alive or self._closing:
                 return "stopped"
-            if len(self._inflight) >= self._limit or self._bytes + size > self._max_bytes:
+            if self._count >= self._limit or self._bytes + size > self._max_bytes:
                 return "full"
             self._seq += 1
-            self._inflight.append((self._seq, record, size))
+            self._unsent.append((self._seq, record, size))
+            self._count += 1
             self._bytes += size
-            if self._seq - self._sent == 1:  # the sender sleeps until there is something
+            if len(self._unsent) == 1:  # the sender sleeps until there is something
                 self._wakeup.notify()
         return None
 
@@ -234,33 +272,34 @@ class WriterProcess:
 
     # -- threads -----------------------------------------------------------------------
 
-    def _unsent(self) -> int:
-        return self._seq - self._sent
-
     def _send(self) -> None:
-        """Pickle and pipe the records offered since the last turn; the end marker last."""
+        """Pickle and pipe the records offered since the last turn; the end marker last.
+
+        While traffic flows, the thread only sleeps between turns; it waits to be
+        notified (by :meth:`offer`) only after a turn found nothing, so a busy proxy
+        wakes it (and hands it the interpreter lock) once per turn, not twice."""
+        idle = True
         while True:
             with self._wakeup:
-                self._wakeup.wait_for(
-                    lambda: self._closing or not self._alive or self._unsent() > 0
-                )
+                if idle:
+                    self._wakeup.wait_for(
+                        lambda: self._closing or not self._alive or bool(self._unsent)
+                    )
                 closing = self._closing
             if not closing:
                 time.sleep(SEND_INTERVAL)  # one pickle and one write for what comes meanwhile
             with self._wakeup:
                 if not self._alive:
                     return
-                unsent = self._unsent()
-                start = len(self._inflight) - unsent
-                batch = [
-                    (seq, record)
-                    for seq, record, _ in itertools.islice(self._inflight, start, None)
-                ]
-                self._sent = self._seq
+                unsent, self._unsent = self._unsent, []
+                idle = not unsent
+                sent = _Sent(unsent)
+                if unsent:
+                    self._sent.append(sent)
                 closing = self._closing
             try:
-                if batch:
-                    self._records.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+                if unsent:
+                    self._records.send_bytes(sent.pickle(self._lock))
                 elif closing:
                     self._records.send_bytes(pickle.dumps(None))
                     return
@@ -285,17 +324,21 @@ class WriterProcess:
 
     def _acknowledge(self, seq: int) -> None:
         with self._lock:
-            inflight = self._inflight
-            while inflight and inflight[0][0] <= seq:
-                self._bytes -= inflight.popleft()[2]
+            sent = self._sent
+            while sent and sent[0].last <= seq:
+                done = sent.popleft()
+                self._count -= done.count
+                self._bytes -= done.size
 
     def _gone(self) -> None:
         """The child exited: write what it did not acknowledge in-process."""
         with self._lock:
             self._alive = False
-            leftover = [record for _, record, _ in self._inflight]
-            self._inflight.clear()
-            self._bytes = 0
+            leftover = [record for sent in self._sent for record in sent.records()]
+            leftover += [record for _, record, _ in self._unsent]
+            self._sent.clear()
+            self._unsent.clear()
+            self._count = self._bytes = 0
             expected = self._closing
             self._wakeup.notify_all()
         if not leftover and expected:
@@ -310,6 +353,40 @@ class WriterProcess:
         if leftover:
             self.rerouted += len(leftover)
             self._fallback(leftover)
+
+
+class _Sent:
+    """One message's records, written to the pipe and not acknowledged yet.
+
+    Once pickled, only the pickle is kept (one bytes object, which the garbage
+    collector never scans) rather than the records' objects, which would live
+    on, for the few hundred milliseconds until the acknowledgement, into the
+    collector's older generations and make its full collections of mitmproxy's
+    heap come more often. They are unpickled only if the child exits first.
+    """
+
+    __slots__ = ("_blob", "_records", "count", "last", "size")
+
+    def __init__(self, unsent: Sequence[tuple[int, Record, int]]) -> None:
+        self.last = unsent[-1][0] if unsent else 0
+        self.count = len(unsent)
+        self.size = sum(size for _, _, size in unsent)
+        self._records: list[tuple[int, Record]] | None = [(seq, rec) for seq, rec, _ in unsent]
+        self._blob: bytes | None = None
+
+    def pickle(self, lock: threading.Lock) -> bytes:
+        """The message to send; from now on the records are kept as it."""
+        assert self._records is not None
+        blob = pickle.dumps(self._records, pickle.HIGHEST_PROTOCOL)
+        with lock:
+            self._blob, self._records = blob, None
+        return blob
+
+    def records(self) -> list[Record]:
+        if self._records is not None:
+            return [record for _, record in self._records]
+        assert self._blob is not None
+        return [record for _, record in pickle.loads(self._blob)]
 
 
 # -- the child's side ---------------------------------------------------------------------
@@ -356,16 +433,9 @@ def serve(
                     break  # the parent is gone
                 if items is None:
                     break
-                for seq, record in items:
-                    last = seq
-                    try:
-                        writer.submit(build(record, fernet))
-                    except Exception:
-                        unwritten += 1
-                        logger.exception(
-                            "cannot write a flow of %s (%s)", record.endpoint_id, _url(record)
-                        )
-                    waiting.append((writer.progress()[0], seq))
+                last = items[-1][0]
+                unwritten += _submit(writer, [record for _, record in items], fernet)
+                waiting.append((writer.progress()[0], last))
             done = writer.progress()[1]
             while waiting and waiting[0][0] <= done:
                 acked = waiting.popleft()[1]
@@ -380,5 +450,37 @@ def serve(
         database.dispose()
 
 
-def _url(record: Record) -> str:
-    return record.item.url
+def _submit(writer: CaptureWriter, records: Sequence[Record], fernet: Fernet | None) -> int:
+    """Build the rows of ``records`` and submit them, one batch per endpoint; returns how
+    many records could not be built or submitted (each logged)."""
+    failed = 0
+    by_endpoint: dict[str, list[CaptureBatch]] = {}
+    for record in records:
+        try:
+            batch = build(record, fernet)
+        except Exception:
+            failed += 1
+            logger.exception("cannot write a flow of %s (%s)", record.endpoint_id, record.url)
+        else:
+            by_endpoint.setdefault(batch.endpoint_id, []).append(batch)
+    for batches in by_endpoint.values():
+        try:
+            writer.submit(merge(batches))
+        except Exception:
+            if len(batches) == 1:
+                failed += 1
+                logger.exception("cannot write a flow of %s", batches[0].endpoint_id)
+                continue
+            failed += _submit_each(writer, batches)  # keep the rows that can be written
+    return failed
+
+
+def _submit_each(writer: CaptureWriter, batches: Sequence[CaptureBatch]) -> int:
+    failed = 0
+    for batch in batches:
+        try:
+            writer.submit(batch)
+        except Exception:
+            failed += 1
+            logger.exception("cannot write a flow of %s", batch.endpoint_id)
+    return failed

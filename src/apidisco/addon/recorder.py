@@ -24,10 +24,11 @@ store (``auto``, the default) or with ``process``, in a writer process the
 recorder starts with the store and stops when mitmproxy stops
 (:mod:`apidisco.addon.handoff`), so conversion, masking and COPY run on
 another core than mitmproxy's event loop; the hook only hands over the
-observed exchange. When that process is gone or cannot keep up, for SQLite
-(which takes one writer at a time) or with ``apidisco_writer=thread``, the
-hook builds the rows and the store's writer thread writes them, in this
-process.
+flow's raw fields (:func:`convert.state <apidisco.addon.convert.state>`), and
+the writer process decodes the bodies and builds the exchange. When that
+process is gone or cannot keep up, for SQLite (which takes one writer at a
+time) or with ``apidisco_writer=thread``, the hook builds the rows and the
+store's writer thread writes them, in this process.
 
 Secrets are masked in every row. With ``APIDISCO_SECRET_KEY`` (a Fernet key)
 set, the original values are kept for replay, each encrypted with that key,
@@ -314,7 +315,7 @@ class Recorder:
             try:
                 store.writer.submit(build(record, self.fernet))
             except Exception as error:  # never let the receiver thread die
-                self._skip("refused", f"{record.item.url}: {error}")
+                self._skip("refused", f"{record.url}: {error}")
 
     async def ready(self) -> CaptureStore | None:
         """The store, opened in a worker thread on first use; None if it cannot be opened."""
@@ -409,10 +410,12 @@ class Recorder:
         if flow in self._recorded or not self._wanted(flow):
             return
         self._recorded.add(flow)
-        await self._record(flow, lambda: convert.exchange(flow))
+        await self._record(flow, lambda: convert.state(flow))
 
     async def _record(
-        self, flow: http.HTTPFlow, observe: Callable[[], Exchange | WebSocketMessage]
+        self,
+        flow: http.HTTPFlow,
+        observe: Callable[[], Mapping[str, Any] | Exchange | WebSocketMessage],
     ) -> None:
         store = await self.ready()
         if store is None:

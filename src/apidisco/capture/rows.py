@@ -190,15 +190,18 @@ class RowBuilder:
     def _cors(exchange: Exchange) -> dict[str, Any] | None:
         found: dict[str, Any] = {}
         for name, value in exchange.response_headers:
-            if name.lower().startswith("access-control-"):
-                found[name.lower()] = value
+            lowered = name.lower()
+            if lowered.startswith("access-control-"):
+                found[lowered] = value
+        sent: dict[str, str] = {}  # the first value of each CORS request header
+        for name, value in exchange.request_headers:
+            lowered = name.lower()
+            if lowered in _CORS_REQUEST and lowered not in sent:
+                sent[lowered] = value
         for name in _CORS_REQUEST:
-            sent = _header(exchange.request_headers, name)
-            if sent is not None:
-                found[name] = sent
-        if exchange.method.upper() == "OPTIONS" and _header(
-            exchange.request_headers, "access-control-request-method"
-        ):
+            if name in sent:
+                found[name] = sent[name]
+        if exchange.method.upper() == "OPTIONS" and sent.get("access-control-request-method"):
             found["preflight"] = True
         return found or None
 

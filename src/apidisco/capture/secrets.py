@@ -68,7 +68,9 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
 
 
+@functools.lru_cache(maxsize=4096)
 def _normalise(name: str) -> str:
+    """How names are compared; cached, since the same JSON keys come again and again."""
     return name.strip().lower().replace("-", "_")
 
 
@@ -76,10 +78,12 @@ def _normalise(name: str) -> str:
 def _name_sets(
     query: frozenset[str], fields: frozenset[str], headers: frozenset[str]
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The normalised name sets, made once per configuration (a masker is made per exchange)."""
+    """The normalised name sets, made once per configuration (a masker is made per exchange):
+    parameters (query and form fields), JSON fields, headers."""
+    normalised_fields = frozenset(_normalise(name) for name in fields)
     return (
-        frozenset(_normalise(name) for name in query),
-        frozenset(_normalise(name) for name in fields),
+        frozenset(_normalise(name) for name in query) | normalised_fields,
+        normalised_fields,
         frozenset(name.lower() for name in headers),
     )
 
@@ -94,7 +98,9 @@ class Masker:
     originals: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._query, self._fields, self._headers = _name_sets(self.query, self.fields, self.headers)
+        self._parameters, self._fields, self._headers = _name_sets(
+            self.query, self.fields, self.headers
+        )
 
     def mask(self, value: str) -> str:
         """The mask for one secret value (remembered for the caller)."""
@@ -135,7 +141,7 @@ class Masker:
     # -- query parameters and form fields ---------------------------------------------
 
     def parameter(self, name: str, value: str) -> str:
-        return self.mask(value) if _normalise(name) in self._query | self._fields else value
+        return self.mask(value) if _normalise(name) in self._parameters else value
 
     def parameters(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         return [(name, self.parameter(name, value)) for name, value in pairs]
@@ -145,14 +151,16 @@ class Masker:
     def json(self, document: Any) -> Any:
         """A copy of ``document`` with sensitive fields' values masked, at any depth."""
         if isinstance(document, dict):
-            return {key: self._json_field(key, value) for key, value in document.items()}
+            fields = self._fields
+            copy = {}
+            for key, value in document.items():
+                if isinstance(value, dict | list):
+                    copy[key] = self.json(value)
+                elif value is not None and isinstance(key, str) and _normalise(key) in fields:
+                    copy[key] = self.mask(str(value))
+                else:
+                    copy[key] = value
+            return copy
         if isinstance(document, list):
-            return [self.json(item) for item in document]
+            return [self.json(item) if isinstance(item, dict | list) else item for item in document]
         return document
-
-    def _json_field(self, key: Any, value: Any) -> Any:
-        if isinstance(key, str) and _normalise(key) in self._fields and value is not None:
-            if isinstance(value, dict | list):
-                return self.json(value)
-            return self.mask(str(value))
-        return self.json(value)

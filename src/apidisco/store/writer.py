@@ -79,6 +79,7 @@ __all__ = ["CaptureWriter", "WriterStats"]
 logger = logging.getLogger("apidisco.capture")
 
 _WAKE = object()  # put on the queue to wake the thread up for closing
+_COLLECT_SLICE = 0.02  # seconds between looks at the queue while a group fills up
 
 
 @dataclass(frozen=True)
@@ -329,22 +330,31 @@ class CaptureWriter:
         Without ``wait``, only what is queued already.
         """
         group: list[CaptureBatch] = []
-        rows = 0
         timeout = self._idle_wait() if wait else 0.0
-        deadline: float | None = None
-        while rows < self._batch_rows:
-            try:
-                item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
-            except queue.Empty:
-                break
+        try:
+            item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
+        except queue.Empty:
+            return group
+        deadline = time.monotonic() + self._flush_interval
+        rows = 0
+        while True:
             if isinstance(item, CaptureBatch):
                 group.append(item)
                 rows += len(item.rows)
-            if deadline is None:
-                deadline = time.monotonic() + self._flush_interval
-            wait = wait and not self._stopping.is_set()
-            timeout = deadline - time.monotonic() if wait else 0.0
-        return group
+            if rows >= self._batch_rows:
+                return group
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                    break
+                except queue.Empty:
+                    wait = wait and not self._stopping.is_set()
+                    remaining = deadline - time.monotonic()
+                    if not wait or remaining <= 0:
+                        return group
+                    # Sleep, rather than wait on the queue, which would wake this thread
+                    # (and make it take the interpreter lock) at every submit.
+                    self._stopping.wait(min(remaining, _COLLECT_SLICE))
 
     def _idle_wait(self) -> float:
         """How long to wait for a first batch: until the next retry when unhealthy."""
