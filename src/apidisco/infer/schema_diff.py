@@ -37,25 +37,33 @@ always empty) is unknown, not "anything": a change from or to it is not a type
 change. ``$ref`` is resolved through the ``resolve`` callable the comparer is
 given (:mod:`apidisco.infer.changes` resolves into the document's components);
 a reference seen again below itself is compared once (cycle guard). An
-unresolved reference is compared by name.
+unresolved reference is compared by name. How a schema is read (``allOf``
+folded, union branches, types, enum values) is :mod:`apidisco.infer.schema_facts`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from apidisco.infer.schema import json_type
+from apidisco.infer.schema_facts import (
+    Resolver,
+    branch_types,
+    branches,
+    canonical,
+    enum_values,
+    flatten,
+    pick,
+    type_label,
+    type_value,
+)
 
 __all__ = ["Difference", "Direction", "SchemaComparer", "compare_schemas", "type_label"]
 
 Direction = Literal["request", "response"]
-Resolver = Callable[[Mapping[str, Any]], tuple[Mapping[str, Any], str | None]]
 
 _MAX_DEPTH = 64  # deeper than any real body; a guard against pathological schemas
-_UNION_KEYS = ("anyOf", "oneOf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,24 +115,6 @@ def _unresolved(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | Non
     return schema, schema.get("$ref") if isinstance(schema.get("$ref"), str) else None
 
 
-def _ref_name(ref: str) -> str:
-    return ref.rsplit("/", 1)[-1]
-
-
-def type_label(types: frozenset[str] | set[str]) -> str:
-    """``number``, ``integer | string`` — the types of a position as a reader says them."""
-    return " | ".join(sorted(types)) if types else "any"
-
-
-def _type_value(types: frozenset[str]) -> Any:
-    ordered = sorted(types)
-    return ordered[0] if len(ordered) == 1 else ordered
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
 class SchemaComparer:
     """Compares schemas for one direction, resolving references with ``resolve``.
 
@@ -167,85 +157,6 @@ class SchemaComparer:
     def _response(self) -> bool:
         return self.direction == "response"
 
-    # -- schema facts --------------------------------------------------------
-
-    def _flatten(self, schema: Mapping[str, Any], resolve: Resolver) -> Mapping[str, Any]:
-        """``allOf`` folded into one schema: properties and required merged."""
-        if "allOf" not in schema:
-            return schema
-        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-        properties: dict[str, Any] = dict(merged.get("properties") or {})
-        required: list[str] = list(merged.get("required") or [])
-        for branch in schema.get("allOf") or ():
-            if not isinstance(branch, Mapping):
-                continue
-            part, _ = resolve(branch)
-            part = self._flatten(part, resolve)
-            for key, value in part.items():
-                if key == "properties":
-                    properties.update(value)
-                elif key == "required":
-                    required += [name for name in value if name not in required]
-                else:
-                    merged.setdefault(key, value)
-        if properties:
-            merged["properties"] = properties
-        if required:
-            merged["required"] = required
-        return merged
-
-    def _branches(self, schema: Mapping[str, Any], resolve: Resolver) -> list[Mapping[str, Any]]:
-        """The schema's alternatives: its union branches (nested unions flattened), else itself."""
-        keys = [key for key in _UNION_KEYS if isinstance(schema.get(key), list)]
-        if not keys:
-            return [schema]
-        branches: list[Mapping[str, Any]] = []
-        for key in keys:
-            for branch in schema[key]:
-                if isinstance(branch, Mapping):
-                    resolved, ref = resolve(branch)
-                    if ref is not None and resolved is branch:  # unresolved: keep the name
-                        branches.append(branch)
-                    else:
-                        branches += self._branches(self._flatten(resolved, resolve), resolve)
-        return branches
-
-    @staticmethod
-    def _own_types(schema: Mapping[str, Any]) -> set[str]:
-        if isinstance(schema.get("$ref"), str):
-            return {_ref_name(schema["$ref"])}
-        kind = schema.get("type")
-        types: set[str] = set()
-        if isinstance(kind, str):
-            types.add(kind)
-        elif isinstance(kind, list):
-            types.update(str(k) for k in kind)
-        if schema.get("nullable") is True:
-            types.add("null")
-        if not types and "properties" in schema:
-            types.add("object")
-        if not types and "items" in schema:
-            types.add("array")
-        if not types and isinstance(schema.get("enum"), list):
-            types.update(json_type(value) for value in schema["enum"])
-        if not types and "const" in schema:
-            types.add(json_type(schema["const"]))
-        return types
-
-    def _types(self, branches: list[Mapping[str, Any]]) -> frozenset[str]:
-        types: set[str] = set()
-        for branch in branches:
-            types |= self._own_types(branch)
-        if "null" not in types and any(None in (branch.get("enum") or ()) for branch in branches):
-            types.add("null")
-        return frozenset(types)
-
-    @staticmethod
-    def _pick(branches: list[Mapping[str, Any]], kind: str) -> Mapping[str, Any] | None:
-        """The one branch of a kind (``object``/``array``/``string``), None if none or several."""
-        found = [b for b in branches if kind in SchemaComparer._own_types(b)]
-        return found[0] if len(found) == 1 else None
-
     # -- the walk -------------------------------------------------------------
 
     def _walk(
@@ -265,25 +176,25 @@ class SchemaComparer:
             seen = seen | {pair}
         if depth > _MAX_DEPTH:
             return
-        old = self._flatten(old, self._resolve_old)
-        new = self._flatten(new, self._resolve_new)
-        old_branches = self._branches(old, self._resolve_old)
-        new_branches = self._branches(new, self._resolve_new)
-        old_types = self._types(old_branches)
-        new_types = self._types(new_branches)
+        old = flatten(old, self._resolve_old)
+        new = flatten(new, self._resolve_new)
+        old_branches = branches(old, self._resolve_old)
+        new_branches = branches(new, self._resolve_new)
+        old_types = branch_types(old_branches)
+        new_types = branch_types(new_branches)
         yield from self._compare_types(old_types, new_types, path)
         yield from self._compare_nullable(old_types, new_types, path)
-        old_string = self._pick(old_branches, "string")
-        new_string = self._pick(new_branches, "string")
+        old_string = pick(old_branches, "string")
+        new_string = pick(new_branches, "string")
         if old_string is not None and new_string is not None:
             yield from self._compare_format(old_string, new_string, path)
         yield from self._compare_enum(old_branches, new_branches, path)
-        old_object = self._pick(old_branches, "object")
-        new_object = self._pick(new_branches, "object")
+        old_object = pick(old_branches, "object")
+        new_object = pick(new_branches, "object")
         if old_object is not None and new_object is not None:
             yield from self._compare_objects(old_object, new_object, path, seen, depth)
-        old_array = self._pick(old_branches, "array")
-        new_array = self._pick(new_branches, "array")
+        old_array = pick(old_branches, "array")
+        new_array = pick(new_branches, "array")
         if old_array is not None and new_array is not None:
             old_items, new_items = old_array.get("items"), new_array.get("items")
             if isinstance(old_items, Mapping) and isinstance(new_items, Mapping):
@@ -303,8 +214,8 @@ class SchemaComparer:
         yield Difference(
             path,
             "type",
-            _type_value(old_kinds),
-            _type_value(new_kinds),
+            type_value(old_kinds),
+            type_value(new_kinds),
             breaking,
             f"{self._where(path)} changed type from {type_label(old_kinds)} "
             f"to {type_label(new_kinds)}",
@@ -336,28 +247,13 @@ class SchemaComparer:
             breaking, reason = self._response, f"lost format {was}"
         yield Difference(path, "format", was, now, breaking, f"{self._where(path)} {reason}")
 
-    @staticmethod
-    def _enum(branches: list[Mapping[str, Any]]) -> dict[str, Any] | None:
-        """The allowed values (canonical JSON → value), None when unrestricted."""
-        values: dict[str, Any] = {}
-        for branch in branches:
-            if SchemaComparer._own_types(branch) <= {"null"} and "enum" not in branch:
-                continue  # a null branch does not lift the restriction
-            if isinstance(branch.get("enum"), list):
-                values.update((_canonical(v), v) for v in branch["enum"] if v is not None)
-            elif "const" in branch and branch["const"] is not None:
-                values[_canonical(branch["const"])] = branch["const"]
-            else:
-                return None
-        return values or None
-
     def _compare_enum(
         self,
         old_branches: list[Mapping[str, Any]],
         new_branches: list[Mapping[str, Any]],
         path: str,
     ) -> Iterator[Difference]:
-        was, now = self._enum(old_branches), self._enum(new_branches)
+        was, now = enum_values(old_branches), enum_values(new_branches)
         if was == now or (was is None and now is None):
             return
         where = self._where(path)
@@ -435,9 +331,9 @@ class SchemaComparer:
     def label(self, schema: Mapping[str, Any], resolve: Resolver) -> Any:
         """A schema's type as a JSON value (``number``, ``[integer, string]``); None if unknown."""
         resolved, _ = resolve(schema)
-        resolved = self._flatten(resolved, resolve)
-        types = self._types(self._branches(resolved, resolve)) - {"null"}
-        return _type_value(frozenset(types)) if types else None
+        resolved = flatten(resolved, resolve)
+        types = branch_types(branches(resolved, resolve)) - {"null"}
+        return type_value(frozenset(types)) if types else None
 
     def _removed(self, path: str, schema: Mapping[str, Any]) -> Difference:
         return Difference(
@@ -483,5 +379,5 @@ def _accepts(reader: frozenset[str], values: frozenset[str]) -> bool:
 
 
 def _values(values: list[Any]) -> str:
-    shown = ", ".join(_canonical(v) for v in values[:5])
+    shown = ", ".join(canonical(v) for v in values[:5])
     return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
