@@ -136,18 +136,26 @@ class Journal:
     def truncate_at(self, offset: int) -> bool:
         """Empty the journal if ``offset`` is its end (nothing was appended since)."""
         with self._lock:
-            if self.path.exists() and self.path.stat().st_size != offset:
-                return False
-            with self.path.open("wb") as file:
-                file.flush()
-                os.fsync(file.fileno())
-            self.size = 0
-            self.pending_rows = 0
-            return True
+            return self._truncate_at(offset)
 
-    def consumed(self, rows: int) -> None:
+    def consumed(self, rows: int, offset: int) -> bool:
+        """Count ``rows`` as stored, everything up to ``offset`` as done; in the same
+        step, empty the journal if ``offset`` is its end (nothing was appended
+        since), so that it never reads as replayed while it still holds the lines.
+        True when it was emptied."""
         with self._lock:
             self.pending_rows -= rows
+            return self._truncate_at(offset)
+
+    def _truncate_at(self, offset: int) -> bool:
+        if self.path.exists() and self.path.stat().st_size != offset:
+            return False
+        with self.path.open("wb") as file:
+            file.flush()
+            os.fsync(file.fileno())
+        self.size = 0
+        self.pending_rows = 0
+        return True
 
 
 def _lock_journal(path: Path) -> IO[bytes]:

@@ -486,22 +486,24 @@ class CaptureWriter:
         empty it once everything in it is stored."""
         started = time.monotonic()
         budget = max(self._flush_interval, 0.05)
+        first = True
         while True:
             entries = self._journal.read(self._replay_offset, self._batch_rows)
-            if not entries:
+            if not entries:  # only unreadable lines were left, or nothing
                 if self._journal.truncate_at(self._replay_offset):
-                    self._replay_offset = 0
-                    logger.info("capture writer: journal %s replayed", self._journal.path)
+                    self._journal_replayed()
                 return
+            now = time.monotonic()
+            if not first and (
+                now > self._deadline or (now - started > budget and not self._stopping.is_set())
+            ):
+                return  # more next turn: new captures are not held up behind the journal
+            first = False
             batches = [entry.batch for entry in entries if entry.batch is not None]
             outcomes = self._store(batches, replay=True)
-            if len(outcomes) < len(batches):
-                self._consume(entries, outcomes)
-                return  # unavailable again
             self._consume(entries, outcomes)
-            now = time.monotonic()
-            if now > self._deadline or (now - started > budget and not self._stopping.is_set()):
-                return
+            if len(outcomes) < len(batches):
+                return  # unavailable again
 
     def _consume(self, entries: list[JournalEntry], outcomes: list[_Outcome]) -> None:
         """Move past the journal lines ``outcomes`` account for, and the unreadable ones."""
@@ -522,7 +524,14 @@ class CaptureWriter:
             self._replay_offset = entry.end
         self._settle([batch for batch, _ in consumed], [o for _, o in consumed], replayed=True)
         self._count(skipped_journal_lines=skipped)
-        self._journal.consumed(sum(len(batch.rows) for batch, _ in consumed))
+        if self._journal.consumed(
+            sum(len(batch.rows) for batch, _ in consumed), self._replay_offset
+        ):
+            self._journal_replayed()
+
+    def _journal_replayed(self) -> None:
+        self._replay_offset = 0
+        logger.info("capture writer: journal %s replayed", self._journal.path)
 
 
 def _write(repository: CaptureRepository, batches: list[JournalBatch], *, replay: bool) -> None:
