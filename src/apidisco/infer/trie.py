@@ -47,7 +47,7 @@ def value_key(value: str) -> tuple[int, int, str]:
     return (0, len(value), value) if value.isdigit() else (1, 0, value)
 
 
-#: Ids one node keeps from its responses (the identity rule of apidisco.infer.paths).
+#: Ids one node keeps from its responses (the identity rule of apidisco.infer.path_rules).
 MAX_IDS = 64
 
 
