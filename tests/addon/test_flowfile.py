@@ -13,7 +13,8 @@ from mitmproxy import io as mitmio
 from mitmproxy.test import tflow, tutils
 
 from apidisco.addon import convert
-from apidisco.addon.flowfile import exchange_from_state, messages_from_state, read_flows
+from apidisco.addon.convert import exchange_from_state, messages_from_state
+from apidisco.addon.flowfile import read_flows
 from apidisco.capture.exchange import Exchange
 from apidisco.errors import CaptureImportError
 from tests.addon.test_convert import make_flow

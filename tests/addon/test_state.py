@@ -10,9 +10,10 @@ from cryptography.fernet import Fernet
 from mitmproxy import http
 
 from apidisco.addon import convert
-from apidisco.addon.flowfile import exchange_from_state, url_from_state
+from apidisco.addon.convert import exchange_from_state, url_from_state
 from apidisco.addon.handoff import Record, build
 from apidisco.capture.rows import RowBuilder
+from apidisco.secretbox import SecretBox
 from tests.addon.test_flowfile import FLOWS
 
 
@@ -30,8 +31,9 @@ def test_rows_built_from_the_state_equal_rows_built_from_the_flow(
 ) -> None:
     flow = make()
     record = Record("e1", convert.state(flow), 64, keep_secrets=True)
-    box = Fernet(Fernet.generate_key())
-    built = build(pickle.loads(pickle.dumps(record)), box)
+    key = Fernet.generate_key()
+    box = Fernet(key)
+    built = build(pickle.loads(pickle.dumps(record)), SecretBox(key.decode()))
     expected = RowBuilder("e1", max_body=64, keep_secrets=True).exchange(convert.exchange(flow))
     assert built.rows == expected.rows
     assert {key: box.decrypt(value).decode() for key, value in built.secrets.items()} == (

@@ -13,50 +13,45 @@ imported HAR file.
 - A WebSocket's handshake and messages carry ``ws://``/``wss://`` URLs and the
   flow id as their connection id.
 
-:func:`state` is the cheap alternative to :func:`exchange` for the proxy's
-hook: it copies references to the few raw fields of a flow that an exchange is
-made of (bytes and tuples, which mitmproxy replaces rather than mutates), in
-the layout of ``flow.get_state()``, and leaves decoding and building the
-record to whoever reads it
-(:func:`apidisco.addon.flowfile.exchange_from_state`, in the writer process).
+:func:`state` copies references to the few raw fields of a flow that an
+exchange is made of (bytes and tuples, which mitmproxy replaces rather than
+mutates), in the layout of ``flow.get_state()``; :func:`exchange_from_state`
+decodes and builds the record from that, or from a state a flow file holds
+(:mod:`apidisco.addon.flowfile`). The proxy's hook only calls :func:`state`
+and leaves the rest to the writer process; :func:`exchange` is both in one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from mitmproxy.net import encoding
 
 from apidisco.capture.exchange import Exchange, Headers, WebSocketMessage
 
 if TYPE_CHECKING:  # flow files are read without importing mitmproxy's flow model
     from mitmproxy import http, websocket
 
-__all__ = ["exchange", "headers", "message", "moment", "state", "websocket_url"]
+__all__ = [
+    "exchange",
+    "exchange_from_state",
+    "message",
+    "messages_from_state",
+    "moment",
+    "state",
+    "url_from_state",
+    "websocket_url",
+]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_TEXT_FRAME = 1  # wsproto's Opcode.TEXT
 
 
 def moment(timestamp: float) -> datetime:
     """A mitmproxy timestamp (seconds since the epoch) as an aware UTC datetime."""
     return datetime.fromtimestamp(timestamp, UTC)
-
-
-def _milliseconds(start: float | None, end: float | None) -> int | None:
-    if start is None or end is None:
-        return None
-    return max(0, round((end - start) * 1000))
-
-
-def headers(fields: http.Headers) -> Headers:
-    """Header pairs as sent, in order; bytes that are not UTF-8 are replaced, not escaped."""
-    return tuple(
-        (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
-        for name, value in fields.fields
-    )
-
-
-def _body(message: http.Message) -> bytes | None:
-    if message.raw_content is None:  # streamed: mitmproxy kept nothing
-        return None
-    return message.get_content(strict=False)
 
 
 def websocket_url(url: str) -> str:
@@ -75,33 +70,13 @@ def exchange(flow: http.HTTPFlow) -> Exchange:
     ``ws(s)://`` and its connection id the flow id, which every message of
     the connection carries too.
     """
-    request, response = flow.request, flow.response
-    is_websocket = flow.websocket is not None
-    end: float | None = None
-    if response is not None:
-        end = response.timestamp_end or response.timestamp_start
-    elif flow.error is not None:
-        end = flow.error.timestamp
-    return Exchange(
-        method=request.method,
-        url=websocket_url(request.url) if is_websocket else request.url,
-        request_headers=headers(request.headers),
-        request_body=_body(request),
-        started=moment(request.timestamp_start),
-        status=response.status_code if response is not None else None,
-        response_headers=headers(response.headers) if response is not None else (),
-        response_body=_body(response) if response is not None else None,
-        duration_ms=_milliseconds(request.timestamp_start, end),
-        error=flow.error.msg if flow.error is not None else None,
-        http_version=request.http_version or None,
-        websocket_connection=flow.id if is_websocket else None,
-    )
+    return exchange_from_state(state(flow))
 
 
 def state(flow: http.HTTPFlow) -> dict[str, Any]:
     """The part of ``flow.get_state()`` an exchange is made of, without copying anything.
 
-    :func:`apidisco.addon.flowfile.exchange_from_state` turns it into what
+    :func:`apidisco.addon.convert.exchange_from_state` turns it into what
     :func:`exchange` returns for the same flow. Bodies stay as sent (not
     decoded), headers as mitmproxy's tuple of byte pairs, so this costs a few
     attribute reads and pickles compactly.
@@ -144,3 +119,95 @@ def message(flow: http.HTTPFlow, item: websocket.WebSocketMessage) -> WebSocketM
         is_text=item.is_text,
         timestamp=moment(item.timestamp),
     )
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+
+
+def _headers(fields: Sequence[Sequence[bytes]]) -> Headers:
+    """Header pairs as sent, in order; bytes that are not UTF-8 are replaced, not escaped."""
+    return tuple(
+        (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
+        for name, value in fields
+    )
+
+
+def _body(message: Mapping[str, Any]) -> bytes | None:
+    """The body as the application saw it: decoded from its Content-Encoding if that works."""
+    raw: bytes | None = message["content"]
+    if raw is None:  # streamed: mitmproxy kept nothing
+        return None
+    codings = [
+        value.decode("utf-8", "surrogateescape")
+        for name, value in message["headers"]
+        if name.lower() == b"content-encoding"
+    ]
+    if not codings or not (coding := ", ".join(codings)):
+        return raw
+    try:
+        decoded = encoding.decode(raw, coding)
+    except ValueError:
+        return raw
+    return decoded if isinstance(decoded, bytes) else raw
+
+
+def _url(request: Mapping[str, Any]) -> str:
+    """``Request.url``: the CONNECT authority, or scheme, host, port (unless default) and path."""
+    host, port = request["host"], request["port"]
+    if _text(request["method"]).upper() == "CONNECT":
+        return f"{host}:{port}"
+    scheme = _text(request["scheme"])
+    path = _text(request["path"])
+    authority = host if _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    return f"{scheme}://{authority}{'' if path == '*' else path}"
+
+
+def url_from_state(state: Mapping[str, Any]) -> str:
+    """The URL :func:`exchange_from_state` records for an HTTP flow's state."""
+    url = _url(state["request"])
+    return websocket_url(url) if state.get("websocket") is not None else url
+
+
+def exchange_from_state(state: Mapping[str, Any]) -> Exchange:
+    """The exchange an HTTP flow's state (:func:`state`, or a flow file's) records."""
+    request, response = state["request"], state["response"]
+    error = state.get("error")
+    is_websocket = state.get("websocket") is not None
+    end: float | None = None
+    if response is not None:
+        end = response["timestamp_end"] or response["timestamp_start"]
+    elif error is not None:
+        end = error["timestamp"]
+    start = request["timestamp_start"]
+    return Exchange(
+        method=_text(request["method"]).upper(),
+        url=url_from_state(state),
+        request_headers=_headers(request["headers"]),
+        request_body=_body(request),
+        started=moment(start),
+        status=response["status_code"] if response is not None else None,
+        response_headers=_headers(response["headers"]) if response is not None else (),
+        response_body=_body(response) if response is not None else None,
+        duration_ms=None if start is None or end is None else max(0, round((end - start) * 1000)),
+        error=error["msg"] if error is not None else None,
+        http_version=_text(request["http_version"]) or None,
+        websocket_connection=state["id"] if is_websocket else None,
+    )
+
+
+def messages_from_state(state: Mapping[str, Any]) -> Iterator[WebSocketMessage]:
+    """The messages of the WebSocket connection an HTTP flow's state holds, if any."""
+    websocket = state.get("websocket")
+    if websocket is None:
+        return
+    url = websocket_url(_url(state["request"]))
+    for kind, from_client, content, timestamp, *_ in websocket["messages"]:
+        yield WebSocketMessage(
+            connection_id=state["id"],
+            url=url,
+            from_client=bool(from_client),
+            content=content,
+            is_text=kind == _TEXT_FRAME,
+            timestamp=moment(timestamp),
+        )

@@ -3,7 +3,8 @@
 Each HTTP flow becomes an :class:`~apidisco.capture.exchange.Exchange` (a
 WebSocket flow its handshake, followed by one
 :class:`~apidisco.capture.exchange.WebSocketMessage` per message), equal to
-what :mod:`apidisco.addon.convert` makes of the live flow. TCP, UDP and DNS
+what :mod:`apidisco.addon.convert` makes of the live flow (the same functions
+build both, from the flow's state). TCP, UDP and DNS
 flows carry no HTTP API and are skipped.
 
 The records are built straight from each flow's serialized state — the
@@ -21,20 +22,15 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from types import ModuleType
-from typing import IO, Any
+from typing import IO
 
-from mitmproxy.net import encoding
-
-from apidisco.addon.convert import moment, websocket_url
-from apidisco.capture.exchange import Exchange, Headers, WebSocketMessage
+from apidisco.addon.convert import exchange_from_state, messages_from_state
+from apidisco.capture.exchange import Exchange, WebSocketMessage
 from apidisco.errors import CaptureImportError
 
-__all__ = ["exchange_from_state", "messages_from_state", "read_flows", "url_from_state"]
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_TEXT_FRAME = 1  # wsproto's Opcode.TEXT
+__all__ = ["read_flows"]
 
 
 def _mitmproxy_module(name: str) -> ModuleType:
@@ -60,98 +56,6 @@ def _mitmproxy_module(name: str) -> ModuleType:
     sys.modules[standalone] = module
     spec.loader.exec_module(module)
     return module
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
-
-
-def _headers(fields: Sequence[Sequence[bytes]]) -> Headers:
-    """Header pairs as sent; bytes that are not UTF-8 replaced, as :func:`convert.headers`."""
-    return tuple(
-        (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
-        for name, value in fields
-    )
-
-
-def _body(message: Mapping[str, Any]) -> bytes | None:
-    """The body as the application saw it: decoded from its Content-Encoding if that works."""
-    raw: bytes | None = message["content"]
-    if raw is None:  # streamed: mitmproxy kept nothing
-        return None
-    codings = [
-        value.decode("utf-8", "surrogateescape")
-        for name, value in message["headers"]
-        if name.lower() == b"content-encoding"
-    ]
-    if not codings or not (coding := ", ".join(codings)):
-        return raw
-    try:
-        decoded = encoding.decode(raw, coding)
-    except ValueError:
-        return raw
-    return decoded if isinstance(decoded, bytes) else raw
-
-
-def _url(request: Mapping[str, Any]) -> str:
-    """``Request.url``: the CONNECT authority, or scheme, host, port (unless default) and path."""
-    host, port = request["host"], request["port"]
-    if _text(request["method"]).upper() == "CONNECT":
-        return f"{host}:{port}"
-    scheme = _text(request["scheme"])
-    path = _text(request["path"])
-    authority = host if _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    return f"{scheme}://{authority}{'' if path == '*' else path}"
-
-
-def url_from_state(state: Mapping[str, Any]) -> str:
-    """The URL :func:`exchange_from_state` records for an HTTP flow's state."""
-    url = _url(state["request"])
-    return websocket_url(url) if state.get("websocket") is not None else url
-
-
-def exchange_from_state(state: Mapping[str, Any]) -> Exchange:
-    """The exchange an HTTP flow's serialized state records (see :func:`convert.exchange`)."""
-    request, response = state["request"], state["response"]
-    error = state.get("error")
-    is_websocket = state.get("websocket") is not None
-    end: float | None = None
-    if response is not None:
-        end = response["timestamp_end"] or response["timestamp_start"]
-    elif error is not None:
-        end = error["timestamp"]
-    start = request["timestamp_start"]
-    return Exchange(
-        method=_text(request["method"]).upper(),
-        url=url_from_state(state),
-        request_headers=_headers(request["headers"]),
-        request_body=_body(request),
-        started=moment(start),
-        status=response["status_code"] if response is not None else None,
-        response_headers=_headers(response["headers"]) if response is not None else (),
-        response_body=_body(response) if response is not None else None,
-        duration_ms=None if start is None or end is None else max(0, round((end - start) * 1000)),
-        error=error["msg"] if error is not None else None,
-        http_version=_text(request["http_version"]) or None,
-        websocket_connection=state["id"] if is_websocket else None,
-    )
-
-
-def messages_from_state(state: Mapping[str, Any]) -> Iterator[WebSocketMessage]:
-    """The messages of the WebSocket connection an HTTP flow's state holds, if any."""
-    websocket = state.get("websocket")
-    if websocket is None:
-        return
-    url = websocket_url(_url(state["request"]))
-    for kind, from_client, content, timestamp, *_ in websocket["messages"]:
-        yield WebSocketMessage(
-            connection_id=state["id"],
-            url=url,
-            from_client=bool(from_client),
-            content=content,
-            is_text=kind == _TEXT_FRAME,
-            timestamp=moment(timestamp),
-        )
 
 
 def read_flows(stream: IO[bytes], name: str) -> Iterator[Exchange | WebSocketMessage]:

@@ -4,7 +4,7 @@
 
     hook ──offer()──► in-flight buffer ──sender thread──► pipe ──► writer process:
       │  (bounded; never blocks)   ▲                               RowBuilder, masking,
-      │                            └── acks ◄── pipe ◄──────────── Fernet, CaptureWriter
+      │                            └── acks ◄── pipe ◄──────────── SecretBox, CaptureWriter
       │                                                             (COPY, journal, lastUsedAt)
       └── buffer full, or the process is gone: the in-process path
           (RowBuilder in the hook, this proxy's own CaptureWriter thread)
@@ -56,13 +56,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
-
-from apidisco.addon.flowfile import exchange_from_state, url_from_state
+from apidisco.addon.convert import exchange_from_state, url_from_state
 from apidisco.capture.exchange import CaptureBatch, Exchange, WebSocketMessage
 from apidisco.capture.rows import RowBuilder
 from apidisco.config import Settings
 from apidisco.errors import ApidiscoError
+from apidisco.secretbox import SecretBox
 from apidisco.store.writer import CaptureWriter, WriterStats
 
 __all__ = ["Record", "WriterProcess", "build", "merge"]
@@ -107,8 +106,8 @@ class Record:
             return "(a flow whose URL cannot be read)"
 
 
-def build(record: Record, fernet: Fernet | None) -> CaptureBatch:
-    """The masked rows of ``record``, the kept originals encrypted with ``fernet``."""
+def build(record: Record, box: SecretBox | None) -> CaptureBatch:
+    """The masked rows of ``record``, the kept originals encrypted with ``box``."""
     builder = RowBuilder(
         record.endpoint_id, max_body=record.max_body, keep_secrets=record.keep_secrets
     )
@@ -117,9 +116,9 @@ def build(record: Record, fernet: Fernet | None) -> CaptureBatch:
         batch = builder.message(item)
     else:
         batch = builder.exchange(item if isinstance(item, Exchange) else exchange_from_state(item))
-    if fernet is None or not batch.secrets:
+    if box is None or not batch.secrets:
         return CaptureBatch(batch.endpoint_id, batch.rows)
-    secrets = {key: fernet.encrypt(value.encode()).decode() for key, value in batch.secrets.items()}
+    secrets = {key: box.encrypt(value) for key, value in batch.secrets.items()}
     return CaptureBatch(batch.endpoint_id, batch.rows, secrets)
 
 
@@ -410,7 +409,7 @@ def serve(
     from apidisco.addon.store import open_writer  # the store's modules load in the child only
     from apidisco.store.database import open_database
 
-    fernet = Fernet(secret_key) if secret_key else None
+    box = SecretBox(secret_key) if secret_key else None
     try:
         database = open_database(settings)
         try:
@@ -434,7 +433,7 @@ def serve(
                 if items is None:
                     break
                 last = items[-1][0]
-                unwritten += _submit(writer, [record for _, record in items], fernet)
+                unwritten += _submit(writer, [record for _, record in items], box)
                 waiting.append((writer.progress()[0], last))
             done = writer.progress()[1]
             while waiting and waiting[0][0] <= done:
@@ -450,14 +449,14 @@ def serve(
         database.dispose()
 
 
-def _submit(writer: CaptureWriter, records: Sequence[Record], fernet: Fernet | None) -> int:
+def _submit(writer: CaptureWriter, records: Sequence[Record], box: SecretBox | None) -> int:
     """Build the rows of ``records`` and submit them, one batch per endpoint; returns how
     many records could not be built or submitted (each logged)."""
     failed = 0
     by_endpoint: dict[str, list[CaptureBatch]] = {}
     for record in records:
         try:
-            batch = build(record, fernet)
+            batch = build(record, box)
         except Exception:
             failed += 1
             logger.exception("cannot write a flow of %s (%s)", record.endpoint_id, record.url)

@@ -49,7 +49,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
 from mitmproxy import ctx, exceptions, flowfilter, http
 
 from apidisco.addon import convert
@@ -60,22 +59,20 @@ from apidisco.capture.exchange import Exchange, WebSocketMessage
 from apidisco.capture.rows import DEFAULT_MAX_BODY
 from apidisco.config import Settings, resolve_settings
 from apidisco.errors import ApidiscoError, ConfigError, StoreError
+from apidisco.secretbox import SECRET_KEY_ENV, SecretBox, open_box
 from apidisco.store.engine import parse_database_url
 from apidisco.store.writer import WriterStats
 
 __all__ = [
     "ENDPOINT_KEY",
     "REFUSED_KEY",
-    "SECRET_KEY_ENV",
     "WRITERS",
     "Recorder",
     "options_error",
-    "secret_box",
 ]
 
 logger = logging.getLogger("apidisco.addon")
 
-SECRET_KEY_ENV = "APIDISCO_SECRET_KEY"
 # flow.metadata keys the gateway sets: the endpoint a flow was routed to, and why it
 # was refused (refused flows are answered by the gateway and never recorded).
 ENDPOINT_KEY = "apidisco_endpoint"
@@ -89,21 +86,6 @@ WRITERS = ("auto", "process", "thread")
 def options_error(message: str) -> Exception:
     """mitmproxy's error for a bad option value: it shows ``message`` and refuses the value."""
     return exceptions.OptionsError(message)  # type: ignore[no-untyped-call]
-
-
-def secret_box(environ: Mapping[str, str]) -> Fernet | None:
-    """The Fernet key from ``APIDISCO_SECRET_KEY``, or None; ConfigError if it is no key."""
-    key = _secret_key(environ)
-    if key is None:
-        return None
-    try:
-        return Fernet(key)
-    except (ValueError, TypeError):
-        raise ConfigError(
-            f"{SECRET_KEY_ENV} is not a Fernet key (32 url-safe base64-encoded bytes); make one "
-            'with: python -c "from cryptography.fernet import Fernet; '
-            'print(Fernet.generate_key().decode())"'
-        ) from None
 
 
 def _secret_key(environ: Mapping[str, str]) -> str | None:
@@ -130,7 +112,7 @@ class Recorder:
         self.endpoint_id: str | None = None
         self.filter: flowfilter.TFilter | None = None
         self.max_body = DEFAULT_MAX_BODY
-        self.fernet: Fernet | None = None
+        self.box: SecretBox | None = None
         self._key_read = False
         self.writer = WRITERS[0]
         self.handoff: WriterProcess | None = None
@@ -203,7 +185,7 @@ class Recorder:
                 f"apidisco_max_body must be 0 or more bytes, got {options.apidisco_max_body}"
             )
         try:
-            self.fernet = secret_box(os.environ)
+            self.box = open_box(os.environ)
             self._key_read = True
             if self._owns_store and updated & {"apidisco_db", "apidisco_max_body"}:
                 self.settings = _settings(options.apidisco_db)
@@ -251,7 +233,7 @@ class Recorder:
     def _open(self) -> CaptureStore:
         """Open the store and check ``apidisco_endpoint`` (blocking)."""
         if not self._key_read:  # added without configure (all options at their defaults)
-            self.fernet = secret_box(os.environ)
+            self.box = open_box(os.environ)
             self._key_read = True
         settings = self.settings or _settings(None)
         store = CaptureStore.open(settings, journal=self.journal)
@@ -285,7 +267,7 @@ class Recorder:
             self.handoff = WriterProcess.start(
                 store.settings,
                 journal=journal,
-                secret_key=_secret_key(os.environ) if self.fernet is not None else None,
+                secret_key=_secret_key(os.environ) if self.box is not None else None,
                 fallback=lambda records: self._write_in_process(store, records),
                 limit=self.handoff_limit,
             )
@@ -313,7 +295,7 @@ class Recorder:
         """Records the writer process did not acknowledge before it exited (a thread)."""
         for record in records:
             try:
-                store.writer.submit(build(record, self.fernet))
+                store.writer.submit(build(record, self.box))
             except Exception as error:  # never let the receiver thread die
                 self._skip("refused", f"{record.url}: {error}")
 
@@ -429,14 +411,14 @@ class Recorder:
         if target is None:
             self.counts["unmatched"] += 1
             return
-        record = Record(target.id, observe(), self.max_body, self.fernet is not None)
+        record = Record(target.id, observe(), self.max_body, self.box is not None)
         if self.handoff is not None:
             refused = self.handoff.offer(record)
             if refused is None:
                 self.counts["handed-off"] += 1
                 return
             self._in_process(refused)
-        batch = build(record, self.fernet)
+        batch = build(record, self.box)
         try:
             store.writer.submit(batch)
         except (ValueError, RuntimeError) as error:
