@@ -22,12 +22,16 @@ class ApiChangeRepository:
         self.session.flush()
         return change
 
-    def listing(self, endpoint_id: str, *, since: datetime | None = None) -> list[ApiChange]:
-        """The endpoint's changes, newest first."""
+    def listing(
+        self, endpoint_id: str, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[ApiChange]:
+        """The endpoint's changes, newest first (the newest ``limit`` of them)."""
         statement = select(ApiChange).where(ApiChange.endpoint_id == endpoint_id)
         if since is not None:
             statement = statement.where(col(ApiChange.detected_at) >= since)
         statement = statement.order_by(col(ApiChange.detected_at).desc(), col(ApiChange.id))
+        if limit is not None:
+            statement = statement.limit(limit)
         return list(self.session.exec(statement))
 
     def latest_by_type(self, endpoint_id: str, change_types: Sequence[str]) -> list[ApiChange]:

@@ -1,4 +1,4 @@
-"""Queries behind the documentation site: documented endpoints and their change history.
+"""Queries behind the documentation site: which endpoints are documented.
 
 An endpoint is *documented* once ``apidisco document`` stored at least one
 ``endpoint_documentation`` row for it; the site shows nothing else.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from apidisco.store.models import ApiChange, Endpoint, EndpointDocumentation
+from apidisco.store.models import Endpoint, EndpointDocumentation
 
 __all__ = ["DocumentedEndpoint", "PublishedRepository"]
 
@@ -55,14 +55,3 @@ class PublishedRepository:
             .where(col(EndpointDocumentation.endpoint_id) == endpoint_id)
         )
         return int(self.session.exec(statement).one()) > 0
-
-    def changes(self, endpoint_id: str, limit: int | None = None) -> list[ApiChange]:
-        """The endpoint's ``api_changes`` rows, newest first."""
-        statement = (
-            select(ApiChange)
-            .where(col(ApiChange.endpoint_id) == endpoint_id)
-            .order_by(col(ApiChange.detected_at).desc(), col(ApiChange.id).desc())
-        )
-        if limit is not None:
-            statement = statement.limit(limit)
-        return list(self.session.exec(statement))
