@@ -12,10 +12,11 @@ tnetstring dictionary that ``mitmdump -w`` wrote, brought to the current
 format by mitmproxy's own ``migrate_flow`` — rather than through
 ``FlowReader``, which builds a full ``HTTPFlow`` first (connections, headers
 objects, option checks): that costs more than parsing the file itself, for
-objects apidisco reads a dozen fields of and drops. Importing mitmproxy's flow
-model also costs about 25 MB, so the two small mitmproxy modules this needs
-(the tnetstring parser and the format migrations, which import nothing of
-mitmproxy's flow model) are loaded without the package that would import it.
+objects apidisco reads a dozen fields of and drops. The records are parsed by
+:mod:`apidisco.addon.tnetstring`, faster than mitmproxy's own parser. Importing
+mitmproxy's flow model also costs about 25 MB, so the format migrations
+(``mitmproxy.io.compat``, which imports nothing of the flow model) are loaded
+without the package that would import it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from types import ModuleType
 from typing import IO
 
 from apidisco.addon.convert import exchange_from_state, messages_from_state
+from apidisco.addon.tnetstring import read_record
 from apidisco.capture.exchange import Exchange, WebSocketMessage
 from apidisco.errors import CaptureImportError
 
@@ -60,18 +62,17 @@ def _mitmproxy_module(name: str) -> ModuleType:
 
 def read_flows(stream: IO[bytes], name: str) -> Iterator[Exchange | WebSocketMessage]:
     """The records of every HTTP flow in ``stream``, in file order."""
-    tnetstring = _mitmproxy_module("io.tnetstring")
-    migrate_flow = _mitmproxy_module("io.compat").migrate_flow
+    compat = _mitmproxy_module("io.compat")
+    migrate_flow = compat.migrate_flow
+    current = compat.version.FLOW_FORMAT_VERSION
     count = 0
     while True:
         try:
-            loaded = tnetstring.load(stream)
-        except ValueError as error:
-            if str(error) == "not a tnetstring: empty file":
-                return
-            raise _unreadable(name, count, "invalid data format") from None
-        except (TypeError, IndexError) as error:
+            loaded = read_record(stream, current_version=current)
+        except (ValueError, TypeError) as error:
             raise _unreadable(name, count, "invalid data format") from error
+        if loaded is None:
+            return
         count += 1
         if not isinstance(loaded, dict):
             raise _unreadable(name, count - 1, "not a flow")

@@ -15,8 +15,10 @@ from apidisco.cli.lazy import lazy_module
 if TYPE_CHECKING:
     from apidisco.services import discover as discovery
     from apidisco.services import exports
+    from apidisco.services import openapi_validation as validation
 else:
     exports = lazy_module("apidisco.services.exports")
+    validation = lazy_module("apidisco.services.openapi_validation")
     discovery = lazy_module("apidisco.services.discover")
 
 
@@ -68,21 +70,27 @@ def discover(
     """
     state = app_context(ctx)
     total = 2 * sum(path.stat().st_size for path in files)
-    with state.output.progress("Discovering", total) as advance:
-        found = discovery.discover_files(
-            files,
-            base_url=base_url,
-            max_body=state.settings.capture_max_body,
-            readers=flow_readers(),
-            progress=advance,
-            title=title,
-        )
     chosen = format_ or ("json" if output.suffix.lower() == ".json" else "yaml")
-    texts = [(output, exports.render("openapi", found.api, format=chosen))]
+    wanted = [(output, "openapi", chosen)]
     if markdown is not None:
-        texts.append((markdown, exports.render("markdown", found.api)))
+        wanted.append((markdown, "markdown", "yaml"))
     if typescript is not None:
-        texts.append((typescript, exports.render("typescript", found.api)))
+        wanted.append((typescript, "typescript", "yaml"))
+    # The validator loads in a process of its own while the files are read.
+    with validation.ValidatorProcess() as validator:
+        with state.output.progress("Discovering", total) as advance:
+            found = discovery.discover_files(
+                files,
+                base_url=base_url,
+                max_body=state.settings.capture_max_body,
+                readers=flow_readers(),
+                progress=advance,
+                title=title,
+            )
+        rendered = exports.render_openapi_exports(
+            found.api, [(kind, form) for _, kind, form in wanted], validator=validator
+        )
+    texts = [(path, text) for (path, _, _), text in zip(wanted, rendered, strict=True)]
     for path, text in texts:
         write_atomically(path, text)
     out = state.output

@@ -23,6 +23,7 @@ from apidisco.errors import ExportError, ValidationError
 from apidisco.infer.channels import markdown_sections, message_schemas
 from apidisco.infer.openapi import ApiDescription, build_openapi
 from apidisco.services.actor import Actor
+from apidisco.services.openapi_validation import ValidatorProcess, openapi_problem
 
 if TYPE_CHECKING:  # the store loads only where it is used: `discover` needs none of it
     from apidisco.store.database import Database, Session
@@ -37,6 +38,7 @@ __all__ = [
     "export_endpoint",
     "render",
     "render_openapi",
+    "render_openapi_exports",
     "row_values",
     "validated_openapi",
 ]
@@ -92,19 +94,46 @@ def describe_endpoint(
 
 def validated_openapi(api: ApiDescription) -> dict[str, Any]:
     """The OpenAPI document of ``api``; :class:`ExportError` if it would not be valid."""
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
     document = build_openapi(api)
-    try:
-        validate(document)
-    except OpenAPIValidationError as error:
-        where = "/".join(str(part) for part in getattr(error, "absolute_path", ()))
-        raise ExportError(
-            f"the OpenAPI document would not be valid ({where or 'document'}: "
-            f"{str(error).splitlines()[0]}); nothing was written"
-        ) from error
+    _refuse_invalid(openapi_problem(document))
     return document
+
+
+def render_openapi_exports(
+    api: ApiDescription,
+    wanted: Sequence[tuple[str, str]],
+    *,
+    validator: ValidatorProcess | None = None,
+) -> list[str]:
+    """The texts of the ``(kind, format)`` exports ``wanted`` of ``api``, all from one
+    OpenAPI document validated once; :class:`ExportError` if it would not be valid.
+
+    With a ``validator``, the document is checked in its process while the
+    texts are rendered here.
+    """
+    for kind, format in wanted:
+        check_kind(kind, format)
+        if kind not in ("openapi", "markdown", "typescript"):
+            raise ValidationError(f"{kind} is not rendered from the OpenAPI document")
+    document = build_openapi(api)
+    if validator is None:
+        _refuse_invalid(openapi_problem(document))
+        return [render_openapi(kind, document, api.resources, format=f) for kind, f in wanted]
+    verdict = validator.submit(document)
+    try:
+        texts = [render_openapi(kind, document, api.resources, format=f) for kind, f in wanted]
+    except Exception:
+        _refuse_invalid(verdict())  # an invalid document is the better reason
+        raise
+    _refuse_invalid(verdict())
+    return texts
+
+
+def _refuse_invalid(problem: str | None) -> None:
+    if problem is not None:
+        raise ExportError(
+            f"the OpenAPI document would not be valid ({problem}); nothing was written"
+        )
 
 
 def _yaml(document: Any) -> str:

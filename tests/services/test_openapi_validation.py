@@ -1,0 +1,88 @@
+"""OpenAPI validation in a helper process answers as validation here does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apidisco.errors import ExportError
+from apidisco.infer.openapi import ApiDescription, build_openapi
+from apidisco.services import exports
+from apidisco.services.openapi_validation import ValidatorProcess, openapi_problem
+
+VALID: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "x", "version": "1.0.0"},
+    "paths": {"/items": {"get": {"responses": {"200": {"description": "OK"}}}}},
+}
+BROKEN_SCHEMA = {
+    "pattern": "/x",
+    "protocol": "https",
+    "methods": ["GET"],
+    "api_type": "REST",
+    "response_schemas": {"GET": {"200": {"application/json": {"type": "no-such-type"}}}},
+}
+
+
+def _invalid() -> dict[str, Any]:
+    return build_openapi(ApiDescription("x", "1.0.0", [BROKEN_SCHEMA]))
+
+
+def test_the_helper_gives_the_same_answers_as_validation_here() -> None:
+    documents = [VALID, _invalid(), {**VALID, "paths": {"items": {}}}, {"openapi": "3.1.0"}]
+    with ValidatorProcess() as validator:
+        verdicts = [validator.submit(document) for document in documents]  # all in flight
+        answers = [verdict() for verdict in verdicts]
+    assert answers == [openapi_problem(document) for document in documents]
+    assert answers[0] is None
+    assert all(answer is not None for answer in answers[1:])
+    assert "no-such-type" in str(answers[1])
+
+
+def test_a_document_that_is_not_json_is_checked_here() -> None:
+    document = {**VALID, "x-counts": {200: "a key that is not text"}}
+    with ValidatorProcess() as validator:
+        assert validator.submit(document)() == openapi_problem(document)
+
+
+def test_a_helper_that_died_is_replaced_by_validation_here() -> None:
+    with ValidatorProcess() as validator:
+        process = validator._process
+        assert process is not None
+        process.kill()
+        process.wait()
+        assert validator.submit(_invalid())() == openapi_problem(_invalid())
+        assert validator.submit(VALID)() is None
+
+
+def test_closing_reaps_the_helper() -> None:
+    validator = ValidatorProcess()
+    process = validator._process
+    assert process is not None
+    validator.close()
+    assert process.returncode == 0
+
+
+def test_exports_rendered_beside_the_helper_refuse_an_invalid_document() -> None:
+    wanted = [("openapi", "yaml"), ("markdown", "yaml")]
+    with ValidatorProcess() as validator:
+        with pytest.raises(ExportError, match="would not be valid .*no-such-type"):
+            exports.render_openapi_exports(
+                ApiDescription("x", "1.0.0", [BROKEN_SCHEMA]), wanted, validator=validator
+            )
+
+
+def test_exports_rendered_beside_the_helper_equal_those_rendered_alone() -> None:
+    resource = {**BROKEN_SCHEMA, "response_schemas": {"GET": {"200": {"application/json": {}}}}}
+    api = ApiDescription("x", "1.0.0", [resource])
+    wanted = [("openapi", "json"), ("markdown", "yaml"), ("typescript", "yaml")]
+    with ValidatorProcess() as validator:
+        beside = exports.render_openapi_exports(api, wanted, validator=validator)
+    assert beside == exports.render_openapi_exports(api, wanted)
+    assert beside == [exports.render(kind, api, format=format) for kind, format in wanted]
+
+
+def test_only_documents_made_from_openapi_are_rendered_together() -> None:
+    with pytest.raises(Exception, match="not rendered from the OpenAPI document"):
+        exports.render_openapi_exports(ApiDescription("x", "1.0.0", []), [("graphql", "yaml")])
