@@ -9,7 +9,12 @@ import pytest
 from apidisco.errors import ExportError
 from apidisco.infer.openapi import ApiDescription, build_openapi
 from apidisco.services import exports
-from apidisco.services.openapi_validation import ValidatorProcess, openapi_problem
+from apidisco.services.openapi_validation import (
+    HEAD_START_MAX_INPUT,
+    ValidatorProcess,
+    head_start,
+    openapi_problem,
+)
 
 VALID: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -86,3 +91,11 @@ def test_exports_rendered_beside_the_helper_equal_those_rendered_alone() -> None
 def test_only_documents_made_from_openapi_are_rendered_together() -> None:
     with pytest.raises(Exception, match="not rendered from the OpenAPI document"):
         exports.render_openapi_exports(ApiDescription("x", "1.0.0", []), [("graphql", "yaml")])
+
+
+def test_a_head_start_only_for_small_inputs() -> None:
+    with head_start(HEAD_START_MAX_INPUT) as validator:
+        assert isinstance(validator, ValidatorProcess)
+        assert validator.submit(VALID)() is None
+    with head_start(HEAD_START_MAX_INPUT + 1) as validator:
+        assert validator is None

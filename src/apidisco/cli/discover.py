@@ -76,8 +76,8 @@ def discover(
         wanted.append((markdown, "markdown", "yaml"))
     if typescript is not None:
         wanted.append((typescript, "typescript", "yaml"))
-    # The validator loads in a process of its own while the files are read.
-    with validation.ValidatorProcess() as validator:
+    # For small inputs the validator loads in a process of its own while they are read.
+    with validation.head_start(total // 2) as validator:
         with state.output.progress("Discovering", total) as advance:
             found = discovery.discover_files(
                 files,
