@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import Iterable, Iterator
@@ -417,9 +418,11 @@ def test_the_recorder_opens_its_store_when_running_and_closes_it_when_done(
             )
             recorder.running()
             assert recorder.store is not None
+            assert gc.get_freeze_count() > 0  # the loaded modules are out of the collector's way
             await recorder.response(http_flow(f"{DESTINATION}/a"))
             recorder.done()
             assert recorder.store is None
+            assert gc.get_freeze_count() == 0
 
     run(scenario())
     assert [r.url for r in calls(store_database, endpoint_id)] == [f"{DESTINATION}/a"]

@@ -25,7 +25,9 @@ message, not per record), encrypts the secret originals and hands them to an
 ordinary
 :class:`~apidisco.store.writer.CaptureWriter` with a journal of its own, so
 batching, COPY, ``lastUsedAt``, ``authTokens``, the journal fallback and its
-replay behave exactly as in-process.
+replay behave exactly as in-process. The child runs at a lower CPU priority
+than the proxy (:data:`WRITER_NICENESS`): when the machine's cores are busy,
+flows go first and the rows follow when a core is free.
 
 Nothing is dropped silently. A record stays in the in-flight buffer until the
 child acknowledges it, which it does once the writer has stored or journaled
@@ -46,6 +48,7 @@ import collections
 import contextlib
 import logging
 import multiprocessing
+import os
 import pickle
 import signal
 import threading
@@ -70,6 +73,9 @@ logger = logging.getLogger("apidisco.addon")
 
 SEND_INTERVAL = 0.01  # seconds the sender thread lets records accumulate before sending
 ACK_INTERVAL = 0.05  # seconds the child waits for records before acknowledging progress
+#: The writer process's CPU priority, below the proxy's: on a busy machine flows go
+#: first, and the writer catches up when a core is free (the buffer absorbs the lag).
+WRITER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,6 +412,8 @@ def serve(
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(format="apidisco writer process: %(levelname)s %(message)s")
+    with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
+        os.nice(WRITER_NICENESS)
     from apidisco.addon.store import open_writer  # the store's modules load in the child only
     from apidisco.store.database import open_database
 

@@ -40,6 +40,7 @@ while the database is unreachable.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -81,6 +82,20 @@ REFUSED_KEY = "apidisco_refused"
 REOPEN_INTERVAL = 5.0
 # apidisco_writer: where rows are built and written.
 WRITERS = ("auto", "process", "thread")
+
+
+def _freeze_heap() -> None:
+    """Keep what is alive once the proxy runs out of the garbage collector's passes.
+
+    mitmproxy's modules, the addon's and the store's (SQLAlchemy's above all)
+    live as long as the process; loading the store roughly doubles the objects
+    each full collection walks, and full collections stall every flow in
+    flight. ``gc.freeze`` moves them to the permanent generation, so
+    collections walk the traffic's objects, as in a proxy without the addon.
+    :meth:`Recorder.done` unfreezes them.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def options_error(message: str) -> Exception:
@@ -336,6 +351,7 @@ class Recorder:
             self._open_now()
         elif not self._owns_store:
             self._start_handoff(self.store)
+        _freeze_heap()
 
     def done(self) -> None:
         """Write (or journal) every queued row and close the store this addon opened.
@@ -343,6 +359,7 @@ class Recorder:
         The writer process first: it drains what was handed over, and what it could
         not acknowledge goes to the store's own writer before that closes."""
         self._stop_handoff()
+        gc.unfreeze()  # what running froze is the collector's again
         store, self.store = self.store, None
         if store is None or not self._owns_store:
             return
