@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +100,17 @@ def test_a_head_start_only_for_small_inputs() -> None:
         assert validator.submit(VALID)() is None
     with head_start(HEAD_START_MAX_INPUT + 1) as validator:
         assert validator is None
+
+
+def test_the_helper_ignores_look_alike_packages_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "apidisco"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    with ValidatorProcess() as validator:
+        process = validator._process
+        assert process is not None
+        assert validator.submit(_invalid())() == openapi_problem(_invalid())
+        assert process.poll() is None  # the real helper answered and still runs

@@ -81,7 +81,9 @@ class ValidatorProcess:
         self._last: _Sending | None = None
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", __name__],
+                # -P: the working directory is not put on the helper's path, so a
+                # folder there named like a package cannot stand in for it.
+                [sys.executable, "-P", "-m", __name__],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
