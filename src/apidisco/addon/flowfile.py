@@ -38,8 +38,8 @@ __all__ = ["read_flows"]
 def _mitmproxy_module(name: str) -> ModuleType:
     """``mitmproxy.<name>``, loaded on its own when its package is not imported yet.
 
-    ``mitmproxy/io/__init__.py`` imports the whole flow model; the tnetstring
-    parser and the format migrations need none of it.
+    ``mitmproxy/io/__init__.py`` imports the whole flow model; the format
+    migrations (``io.compat``) need none of it.
     """
     qualified = f"mitmproxy.{name}"
     if qualified in sys.modules or "mitmproxy.io" in sys.modules:

@@ -69,7 +69,7 @@ def discover(
     twice over the files; nothing is written unless every document is valid.
     """
     state = app_context(ctx)
-    total = 2 * sum(path.stat().st_size for path in files)
+    size = sum(path.stat().st_size for path in files)
     chosen = format_ or ("json" if output.suffix.lower() == ".json" else "yaml")
     wanted = [(output, "openapi", chosen)]
     if markdown is not None:
@@ -77,8 +77,8 @@ def discover(
     if typescript is not None:
         wanted.append((typescript, "typescript", "yaml"))
     # For small inputs the validator loads in a process of its own while they are read.
-    with validation.head_start(total // 2) as validator:
-        with state.output.progress("Discovering", total) as advance:
+    with validation.head_start(size) as validator:
+        with state.output.progress("Discovering", 2 * size) as advance:  # two passes
             found = discovery.discover_files(
                 files,
                 base_url=base_url,
