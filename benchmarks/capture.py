@@ -1,7 +1,7 @@
 """What recording costs a proxy: mitmdump with and without the apidisco addon.
 
 Usage: python benchmarks/capture.py [--rounds 5] [--clients 8] [--requests 500] [--database URL]
-       [--writer process|thread] [--set NAME=VALUE ...]
+       [--paced-share 0.5] [--paced-requests 250] [--writer process|thread] [--set NAME=VALUE ...]
 
 Everything runs on 127.0.0.1 in one go: a small asyncio HTTP/1.1 JSON server
 (its own process, keep-alive, a fixed ~300-byte body) is the upstream; two
@@ -26,9 +26,17 @@ against the 2xx responses the clients saw through the addon's proxy (warm-up
 included), counted after mitmdump was stopped with Ctrl-C (SIGINT: the addon
 writes what is queued before exiting).
 
-The load is closed-loop: each client sends its next request when the previous
-one is answered, so the proxy runs saturated and p50 is about clients divided
-by throughput; --clients 1 shows the latency of a single request path instead.
+Each round has two phases per proxy. The *saturated* phase is closed-loop: each
+client sends its next request when the previous one is answered, so the proxy
+runs flat out; it gives the throughput, and its latencies are mostly queueing
+(p50 is about clients divided by throughput, so a proxy 10% slower shows 10%
+more latency whatever it does per request). The *paced* phase is open-loop and
+gives the latency at the same offered load for both proxies: the clients send
+--paced-requests requests each on a fixed schedule, together --paced-share of
+plain mitmdump's throughput in the first round's saturated phase, and each
+latency is counted from the moment the request was due (when the client was
+still waiting for its previous answer then) or sent, so stalls are counted in
+full rather than hidden by the client waiting them out. ``--paced-share 0`` skips it.
 Keep --clients modest on a small machine: the load generator, the upstream, both
 mitmdumps and PostgreSQL share its cores (8 clients on 2 cores saturate a proxy).
 """
@@ -283,6 +291,7 @@ class Round:
     seconds: float = 0.0
     cpu: Cpu = field(default_factory=Cpu)
     latencies: list[float] = field(default_factory=list)  # ms, 2xx only
+    untimed: int = 0  # 2xx responses to requests outside the measurement (opening connections)
 
     @property
     def rate(self) -> float:
@@ -316,6 +325,91 @@ async def _client(
                 result.latencies.append(elapsed)
             else:
                 result.failed += 1
+
+
+async def _paced_client(
+    client: httpx.AsyncClient,
+    upstream: str,
+    index: int,
+    requests: int,
+    interval: float,
+    start_at: float,
+    result: Round,
+) -> None:
+    """``requests`` requests, the n-th due at ``start_at + n * interval``."""
+    for number in range(requests):
+        due = start_at + number * interval
+        now = time.perf_counter()
+        if now < due:
+            await asyncio.sleep(due - now)
+            start = time.perf_counter()  # on time: the timer's lateness is not the proxy's
+        else:
+            start = due  # still waiting for the previous answer when this one was due
+        url = f"{upstream}/api/items/{(index * requests + number) % 500}?expand=owner"
+        try:
+            response = await client.get(url, headers={"Accept": "application/json"})
+        except httpx.HTTPError:
+            result.failed += 1
+            continue
+        elapsed = (time.perf_counter() - start) * 1000
+        if 200 <= response.status_code < 300:
+            result.ok += 1
+            result.latencies.append(elapsed)
+        else:
+            result.failed += 1
+
+
+def pace(
+    proxy: Proxy,
+    upstream: str,
+    clients: int,
+    requests: int,
+    rate: float,
+    settle: Callable[[Round], None],
+) -> Round:
+    """The paced phase: ``clients`` clients sending ``requests`` each, ``rate`` per second
+    together, evenly staggered."""
+    result = Round(proxy.label)
+    interval = clients / rate  # each client's period
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with contextlib.AsyncExitStack() as stack:
+            # Every client is made, and its connection opened, before the schedule starts.
+            made = [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(proxy=proxy.url, trust_env=False, timeout=10, limits=limits)
+                )
+                for _ in range(clients)
+            ]
+            opened = await asyncio.gather(
+                *(client.get(f"{upstream}/api/items/0") for client in made)
+            )
+            result.untimed = sum(200 <= response.status_code < 300 for response in opened)
+            start_at = time.perf_counter() + 0.05
+            await asyncio.gather(
+                *(
+                    _paced_client(
+                        client,
+                        upstream,
+                        i,
+                        requests,
+                        interval,
+                        start_at + i * interval / clients,
+                        result,
+                    )
+                    for i, client in enumerate(made)
+                )
+            )
+
+    def measured() -> None:
+        start = time.perf_counter()
+        asyncio.run(run())
+        result.seconds = time.perf_counter() - start
+        settle(result)
+
+    result.cpu = Cpu.measure(proxy.popen.pid, measured)
+    return result
 
 
 def drive(
@@ -420,6 +514,16 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=100, help="warm-up requests per client")
     parser.add_argument("--max-seconds", type=float, default=60, help="cap per round and proxy")
     parser.add_argument(
+        "--paced-share",
+        type=float,
+        default=0.5,
+        help="the paced phase's load, as a share of plain mitmdump's saturated throughput "
+        "(default 0.5; 0: no paced phase)",
+    )
+    parser.add_argument(
+        "--paced-requests", type=int, default=250, help="requests per client in the paced phase"
+    )
+    parser.add_argument(
         "--database", default=os.environ.get("APIDISCO_TEST_DATABASE_URL", DEFAULT_SERVER)
     )
     parser.add_argument(
@@ -492,8 +596,20 @@ def main() -> None:
             def settle(done: Round) -> None:
                 nonlocal sent
                 if done.label == ADDON:
-                    sent += done.ok
+                    sent += done.ok + done.untimed
                     caught_up.append(wait_for_rows(store, endpoint_id, sent))
+
+            def report(label: str, done: Round, recorded: bool) -> None:
+                line = (
+                    f"{label} {done.rate:7.0f} req/s  "
+                    f"p50 {done.percentile(0.5):6.2f} ms  p99 {done.percentile(0.99):6.2f} ms"
+                )
+                if done.failed:
+                    line += f"  {done.failed} failed"
+                if recorded:
+                    count, waited = caught_up[-1]
+                    line += f"  rows {count}/{sent} stored {waited:.2f}s after the round"
+                print(line)
 
             for proxy in (plain, addon):
                 warm = drive(proxy, upstream, args.clients, args.warmup, args.max_seconds, settle)
@@ -504,22 +620,25 @@ def main() -> None:
                     )
 
             results: dict[str, list[Round]] = {PLAIN: [], ADDON: []}
+            paced: dict[str, list[Round]] = {PLAIN: [], ADDON: []}
+            paced_rate = 0.0
             for number in range(1, args.rounds + 1):
                 for proxy in (plain, addon):
                     done = drive(
                         proxy, upstream, args.clients, args.requests, args.max_seconds, settle
                     )
                     results[proxy.label].append(done)
-                    line = (
-                        f"round {number} {proxy.label:18} {done.rate:7.0f} req/s  "
-                        f"p50 {done.percentile(0.5):6.2f} ms  p99 {done.percentile(0.99):6.2f} ms"
+                    report(f"round {number} {proxy.label:18}", done, proxy is addon)
+                if args.paced_share <= 0:
+                    continue
+                if not paced_rate:
+                    paced_rate = args.paced_share * results[PLAIN][0].rate
+                for proxy in (plain, addon):
+                    done = pace(
+                        proxy, upstream, args.clients, args.paced_requests, paced_rate, settle
                     )
-                    if done.failed:
-                        line += f"  {done.failed} failed"
-                    if proxy is addon:
-                        count, waited = caught_up[-1]
-                        line += f"  rows {count}/{sent} stored {waited:.2f}s after the round"
-                    print(line)
+                    paced[proxy.label].append(done)
+                    report(f"paced {number} {proxy.label:18}", done, proxy is addon)
 
             code = addon.stop()
             stored = stored_rows(database, endpoint_id)
@@ -531,13 +650,27 @@ def main() -> None:
                 f"{'':18} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}   "
                 f"{'mitmdump':>8} {'writer':>8} {'postgres':>8} {'client':>8}"
             )
+            print("saturated (closed loop): throughput")
             rate_plain, p50_plain, p99_plain = row(PLAIN, results[PLAIN])
             rate_addon, p50_addon, p99_addon = row(ADDON, results[ADDON])
             print(
                 f"{'addon vs plain':18} {rate_addon / rate_plain:9.1%} "
                 f"{p50_addon - p50_plain:+8.2f} {p99_addon - p99_plain:+8.2f}"
             )
-            failed = sum(r.failed for rounds in results.values() for r in rounds)
+            if paced_rate:
+                print(
+                    f"paced (open loop, {paced_rate:.0f} req/s offered to each, "
+                    f"{args.paced_share:.0%} of plain's first round): latency"
+                )
+                _, p50_plain, p99_plain = row(PLAIN, paced[PLAIN])
+                _, p50_addon, p99_addon = row(ADDON, paced[ADDON])
+                print(
+                    f"{'addon vs plain':18} {'':9} "
+                    f"{p50_addon - p50_plain:+8.2f} {p99_addon - p99_plain:+8.2f}"
+                )
+            failed = sum(
+                r.failed for phase in (results, paced) for rounds in phase.values() for r in rounds
+            )
             print(
                 f"rows: {sent} responses sent (2xx seen by the client), {stored} rows stored, "
                 f"{max(0, sent - stored)} missing"

@@ -70,6 +70,11 @@ def test_answers_are_cached_for_the_ttl() -> None:
         assert lookup.queries == 1
         lookup.infos["a"] = info("a", "https://api.example.com", S.REVIEW)
         clock.now += 2.5
+        # The flow that finds the answer stale gets it, and starts the refresh ...
+        assert (await directory.endpoint("a")).status is S.ACTIVE  # type: ignore[union-attr]
+        await directory.settled()
+        assert lookup.queries == 2
+        # ... which the flows after it see.
         assert (await directory.endpoint("a")).status is S.REVIEW  # type: ignore[union-attr]
         assert lookup.queries == 2
 
@@ -97,6 +102,7 @@ def test_a_stale_answer_is_served_while_the_database_is_down() -> None:
         lookup.failing = True
         clock.now += 3
         assert await directory.endpoint("a") == lookup.infos["a"]
+        await directory.settled()
         assert lookup.queries == 2
         # The failure counts as a check: no query per flow while it is down.
         assert await directory.endpoint("a") == lookup.infos["a"]
@@ -113,18 +119,23 @@ def test_without_an_earlier_answer_a_failure_is_a_store_error() -> None:
         run(directory.endpoint("a"))
 
 
-def test_a_slow_refresh_does_not_hold_the_flow_up() -> None:
+def test_no_flow_waits_for_a_refresh() -> None:
     clock, lookup = Clock(), FakeLookup(info("a", "https://api.example.com"))
-    directory = EndpointDirectory(lookup, ttl=2.0, wait=0.05, clock=clock)
+    directory = EndpointDirectory(lookup, ttl=2.0, clock=clock)
 
     async def scenario() -> None:
         await directory.endpoint("a")
-        lookup.gate = threading.Event()
+        lookup.gate = threading.Event()  # the refresh's query hangs until the gate opens
+        lookup.infos["a"] = info("a", "https://api.example.com", S.COMPLETE)
         clock.now += 3
         started = asyncio.get_running_loop().time()
-        assert await directory.endpoint("a") == lookup.infos["a"]
-        assert asyncio.get_running_loop().time() - started < 1
+        for _ in range(3):  # the stale answer, at once, and one query for all
+            assert (await directory.endpoint("a")).status is S.ACTIVE  # type: ignore[union-attr]
+        assert asyncio.get_running_loop().time() - started < 0.5
         lookup.gate.set()
+        await directory.settled()
+        assert (await directory.endpoint("a")).status is S.COMPLETE  # type: ignore[union-attr]
+        assert lookup.queries == 2
 
     run(scenario())
 
@@ -211,3 +222,18 @@ def test_the_cache_keeps_a_bounded_number_of_answers() -> None:
         cache.put(str(number), number)
     assert len(cache) == 3
     assert [cache.peek(key) for key in "01234"] == [None, None, 2, 3, 4]
+
+
+def test_a_ttl_of_zero_caches_nothing_but_the_fallback() -> None:
+    lookup = FakeLookup(info("a", "https://api.example.com"))
+    directory = EndpointDirectory(lookup, ttl=0.0, clock=Clock())
+
+    async def scenario() -> None:
+        assert (await directory.endpoint("a")).status is S.ACTIVE  # type: ignore[union-attr]
+        lookup.infos["a"] = info("a", "https://api.example.com", S.INACTIVE)
+        assert (await directory.endpoint("a")).status is S.INACTIVE  # type: ignore[union-attr]
+        lookup.failing = True
+        assert (await directory.endpoint("a")).status is S.INACTIVE  # type: ignore[union-attr]
+        assert lookup.queries == 3
+
+    run(scenario())

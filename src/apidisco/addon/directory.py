@@ -4,10 +4,14 @@ The hooks never query the database per flow. An :class:`EndpointDirectory`
 answers from a cache whose entries are fresh for ``ttl`` seconds (2 by
 default, so a status change reaches the proxy within about that long). A
 stale entry is refreshed in a worker thread (``asyncio.to_thread``), never on
-mitmproxy's event loop; the flow waits for the refresh at most ``wait``
-seconds and is otherwise served the stale answer, and when the database cannot
-be reached the stale answer is kept (and retried every ``ttl``). Only a key
-never seen before waits for its first answer.
+mitmproxy's event loop, and no flow waits for that: the flow that finds the
+entry stale starts the refresh and is served the stale answer, as are the
+flows that come while the refresh runs; the flows after it get the new
+answer. (Flows used to wait up to half a second for the refresh, which put
+the length of a query, every ``ttl``, into the proxy's tail latency.) When
+the database cannot be reached the stale answer is kept, and retried every
+``ttl``. Only a key never seen before waits for its first
+answer.
 
 Flows are matched to endpoints by the destination origin (scheme, host, port)
 and the longest path prefix of an endpoint's ``destinationUrl``; see
@@ -160,20 +164,19 @@ class _Entry(Generic[V]):
 
 
 class TTLCache(Generic[K, V]):
-    """Answers computed in a worker thread, kept ``ttl`` seconds, stale ones served on error."""
+    """Answers computed in a worker thread and kept ``ttl`` seconds; a stale one is served
+    while it is refreshed, and kept while refreshing it fails."""
 
     def __init__(
         self,
         name: str,
         *,
         ttl: float = 2.0,
-        wait: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = 10_000,
     ) -> None:
         self.name = name
         self.ttl = ttl
-        self.wait = wait
         self.clock = clock
         self.max_entries = max_entries
         self._entries: dict[K, _Entry[V]] = {}
@@ -200,7 +203,10 @@ class TTLCache(Generic[K, V]):
     async def get(self, key: K, load: Callable[[], V]) -> V:
         """The answer for ``key``: cached, or loaded by ``load`` in a worker thread.
 
-        Raises :class:`StoreError` only when there is no earlier answer to fall back on.
+        A stale answer is returned at once, and refreshed in the background. With a
+        ``ttl`` of 0 nothing is cached: every call waits for ``load`` (but falls back
+        on the last answer when it fails). Raises :class:`StoreError` only when there
+        is no earlier answer to fall back on.
         """
         entry = self._entries.get(key)
         if entry is not None and self.clock() - entry.checked < self.ttl:
@@ -209,12 +215,20 @@ class TTLCache(Generic[K, V]):
         if task is None:
             task = asyncio.get_running_loop().create_task(self._load(key, load))
             self._loading[key] = task
-        if entry is None:
-            return await asyncio.shield(task)
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), self.wait)
-        except (TimeoutError, StoreError):
+            task.add_done_callback(_retrieve)  # a failure nobody awaits was logged in _load
+        if entry is not None and self.ttl > 0:
             return entry.value
+        try:
+            return await asyncio.shield(task)
+        except StoreError:
+            if entry is None:
+                raise
+            return entry.value
+
+    async def settled(self) -> None:
+        """Wait for the refreshes under way (for tests and shutdown)."""
+        while self._loading:
+            await asyncio.gather(*self._loading.values(), return_exceptions=True)
 
     async def _load(self, key: K, load: Callable[[], V]) -> V:
         try:
@@ -233,6 +247,12 @@ class TTLCache(Generic[K, V]):
             self._loading.pop(key, None)
 
 
+def _retrieve(task: asyncio.Task[object]) -> None:
+    """Mark a background refresh's failure as seen (it was logged where it happened)."""
+    if not task.cancelled():
+        task.exception()
+
+
 class EndpointDirectory:
     """Endpoints by id and by destination, through two :class:`TTLCache` s."""
 
@@ -241,15 +261,12 @@ class EndpointDirectory:
         lookup: Lookup,
         *,
         ttl: float = 2.0,
-        wait: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.lookup = lookup
-        self._by_id: TTLCache[str, EndpointInfo | None] = TTLCache(
-            "endpoint", ttl=ttl, wait=wait, clock=clock
-        )
+        self._by_id: TTLCache[str, EndpointInfo | None] = TTLCache("endpoint", ttl=ttl, clock=clock)
         self._by_origin: TTLCache[Origin, tuple[EndpointInfo, ...]] = TTLCache(
-            "endpoints at", ttl=ttl, wait=wait, clock=clock
+            "endpoints at", ttl=ttl, clock=clock
         )
 
     def load(self, endpoint_id: str) -> EndpointInfo | None:
@@ -261,6 +278,11 @@ class EndpointDirectory:
     async def endpoint(self, endpoint_id: str) -> EndpointInfo | None:
         """The endpoint with this id, or None if there is none."""
         return await self._by_id.get(endpoint_id, lambda: self.lookup.endpoint(endpoint_id))
+
+    async def settled(self) -> None:
+        """Wait for the refreshes under way."""
+        await self._by_id.settled()
+        await self._by_origin.settled()
 
     async def for_url(self, url: str) -> Choice:
         """The endpoint traffic to ``url`` belongs to (see :func:`choose`)."""
