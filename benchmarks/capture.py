@@ -58,9 +58,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -302,29 +303,40 @@ class Round:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+def _proxy_client(proxy: Proxy) -> httpx.AsyncClient:
+    """A client on one keep-alive connection through ``proxy``."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    return httpx.AsyncClient(proxy=proxy.url, trust_env=False, timeout=10, limits=limits)
+
+
+async def _fetch(client: httpx.AsyncClient, url: str, start: float, result: Round) -> None:
+    """GET ``url``; a 2xx counts, with its latency from ``start`` (a perf_counter time)."""
+    try:
+        response = await client.get(url, headers={"Accept": "application/json"})
+    except httpx.HTTPError:
+        result.failed += 1
+        return
+    elapsed = (time.perf_counter() - start) * 1000
+    if 200 <= response.status_code < 300:
+        result.ok += 1
+        result.latencies.append(elapsed)
+    else:
+        result.failed += 1
+
+
+def _item_url(upstream: str, index: int, requests: int, number: int) -> str:
+    return f"{upstream}/api/items/{(index * requests + number) % 500}?expand=owner"
+
+
 async def _client(
     proxy: Proxy, upstream: str, index: int, requests: int, deadline: float, result: Round
 ) -> None:
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(
-        proxy=proxy.url, trust_env=False, timeout=10, limits=limits
-    ) as client:
+    async with _proxy_client(proxy) as client:
         for number in range(requests):
             if time.perf_counter() > deadline:
                 return
-            url = f"{upstream}/api/items/{(index * requests + number) % 500}?expand=owner"
-            start = time.perf_counter()
-            try:
-                response = await client.get(url, headers={"Accept": "application/json"})
-            except httpx.HTTPError:
-                result.failed += 1
-                continue
-            elapsed = (time.perf_counter() - start) * 1000
-            if 200 <= response.status_code < 300:
-                result.ok += 1
-                result.latencies.append(elapsed)
-            else:
-                result.failed += 1
+            url = _item_url(upstream, index, requests, number)
+            await _fetch(client, url, time.perf_counter(), result)
 
 
 async def _paced_client(
@@ -345,18 +357,25 @@ async def _paced_client(
             start = time.perf_counter()  # on time: the timer's lateness is not the proxy's
         else:
             start = due  # still waiting for the previous answer when this one was due
-        url = f"{upstream}/api/items/{(index * requests + number) % 500}?expand=owner"
-        try:
-            response = await client.get(url, headers={"Accept": "application/json"})
-        except httpx.HTTPError:
-            result.failed += 1
-            continue
-        elapsed = (time.perf_counter() - start) * 1000
-        if 200 <= response.status_code < 300:
-            result.ok += 1
-            result.latencies.append(elapsed)
-        else:
-            result.failed += 1
+        await _fetch(client, _item_url(upstream, index, requests, number), start, result)
+
+
+def _measure(
+    proxy: Proxy,
+    result: Round,
+    run: Callable[[], Coroutine[Any, Any, None]],
+    settle: Callable[[Round], None],
+) -> Round:
+    """Runs the coroutine ``run()`` makes, timed, then ``settle``; the proxy's CPU meanwhile."""
+
+    def measured() -> None:
+        start = time.perf_counter()
+        asyncio.run(run())
+        result.seconds = time.perf_counter() - start
+        settle(result)
+
+    result.cpu = Cpu.measure(proxy.popen.pid, measured)
+    return result
 
 
 def pace(
@@ -373,15 +392,9 @@ def pace(
     interval = clients / rate  # each client's period
 
     async def run() -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         async with contextlib.AsyncExitStack() as stack:
             # Every client is made, and its connection opened, before the schedule starts.
-            made = [
-                await stack.enter_async_context(
-                    httpx.AsyncClient(proxy=proxy.url, trust_env=False, timeout=10, limits=limits)
-                )
-                for _ in range(clients)
-            ]
+            made = [await stack.enter_async_context(_proxy_client(proxy)) for _ in range(clients)]
             opened = await asyncio.gather(
                 *(client.get(f"{upstream}/api/items/0") for client in made)
             )
@@ -402,14 +415,7 @@ def pace(
                 )
             )
 
-    def measured() -> None:
-        start = time.perf_counter()
-        asyncio.run(run())
-        result.seconds = time.perf_counter() - start
-        settle(result)
-
-    result.cpu = Cpu.measure(proxy.popen.pid, measured)
-    return result
+    return _measure(proxy, result, run, settle)
 
 
 def drive(
@@ -431,14 +437,7 @@ def drive(
             *(_client(proxy, upstream, i, requests, deadline, result) for i in range(clients))
         )
 
-    def measured() -> None:
-        start = time.perf_counter()
-        asyncio.run(run())
-        result.seconds = time.perf_counter() - start
-        settle(result)
-
-    result.cpu = Cpu.measure(proxy.popen.pid, measured)
-    return result
+    return _measure(proxy, result, run, settle)
 
 
 # -- the store --------------------------------------------------------------------------

@@ -7,11 +7,9 @@ stale entry is refreshed in a worker thread (``asyncio.to_thread``), never on
 mitmproxy's event loop, and no flow waits for that: the flow that finds the
 entry stale starts the refresh and is served the stale answer, as are the
 flows that come while the refresh runs; the flows after it get the new
-answer. (Flows used to wait up to half a second for the refresh, which put
-the length of a query, every ``ttl``, into the proxy's tail latency.) When
-the database cannot be reached the stale answer is kept, and retried every
-``ttl``. Only a key never seen before waits for its first
-answer.
+answer, so no query adds to any flow's latency. When the database cannot be
+reached the stale answer is kept, and retried every ``ttl``. Only a key never
+seen before waits for its first answer.
 
 Flows are matched to endpoints by the destination origin (scheme, host, port)
 and the longest path prefix of an endpoint's ``destinationUrl``; see
@@ -226,7 +224,7 @@ class TTLCache(Generic[K, V]):
             return entry.value
 
     async def settled(self) -> None:
-        """Wait for the refreshes under way (for tests and shutdown)."""
+        """Wait for the refreshes under way."""
         while self._loading:
             await asyncio.gather(*self._loading.values(), return_exceptions=True)
 
