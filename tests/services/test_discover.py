@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
+from mitmproxy import io as mitmio
+from mitmproxy.test import tflow
 
+from apidisco.addon.flowfile import read_flows
+from apidisco.capture.files import Record
+from apidisco.capture.har import read_har
 from apidisco.errors import CaptureImportError, ValidationError
 from apidisco.services.discover import discover_files
 from apidisco.services.exports import render
@@ -73,3 +81,50 @@ def test_bad_input(tmp_path: Path) -> None:
         discover_files([capture], base_url="https://other.example")
     with pytest.raises(ValidationError, match="format must be"):
         discover_files([capture], format="pcap")
+
+
+def test_the_collector_is_paused_while_the_files_are_read(tmp_path: Path) -> None:
+    seen: list[bool] = []
+
+    def watched(stream: IO[bytes], name: str) -> Iterator[Record]:
+        for record in read_har(stream, name):
+            seen.append(gc.isenabled())
+            yield record
+
+    assert gc.isenabled()
+    discover_files([_capture(tmp_path)], readers={"har": watched})
+    assert seen
+    assert not any(seen)
+    assert gc.isenabled()
+    with pytest.raises(CaptureImportError):
+        discover_files([_capture(tmp_path)], base_url="https://other.example")
+    assert gc.isenabled()  # back on after a failure too
+
+
+@pytest.mark.parametrize("kind", ["har", "flows"])
+def test_reading_leaves_nothing_for_the_collector(tmp_path: Path, kind: str) -> None:
+    capture = _capture(tmp_path) if kind == "har" else _flow_file(tmp_path)
+    readers = {"flows": read_flows}
+    discover_files([capture], readers=readers)  # modules and caches warm
+    gc.collect()
+    gc.disable()
+    try:
+        found = discover_files([capture], readers=readers)
+        assert found.calls > 0
+        assert gc.collect() == 0  # no cycles: everything read was freed as it went
+    finally:
+        gc.enable()
+
+
+def _flow_file(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.flows"
+    with path.open("wb") as stream:
+        writer = mitmio.FlowWriter(stream)
+        for n in range(10):
+            flow = tflow.tflow(resp=True)
+            flow.request.path = f"/api/items/{n}"
+            flow.request.headers["authorization"] = "Bearer secret-token"
+            flow.response.headers["content-type"] = "application/json"
+            flow.response.content = b'{"id": %d, "tags": ["a", {"b": null}]}' % n
+            writer.add(flow)
+    return path

@@ -9,12 +9,13 @@ import pytest
 
 from apidisco.errors import ExportError
 from apidisco.infer.openapi import ApiDescription, build_openapi
-from apidisco.services import exports
+from apidisco.services import exports, openapi_validation
 from apidisco.services.openapi_validation import (
     HEAD_START_MAX_INPUT,
     ValidatorProcess,
     head_start,
     openapi_problem,
+    start_early,
 )
 
 VALID: dict[str, Any] = {
@@ -102,6 +103,32 @@ def test_a_head_start_only_for_small_inputs() -> None:
         assert validator is None
 
 
+def test_a_head_start_takes_over_the_helper_started_early() -> None:
+    start_early()
+    early = openapi_validation._early
+    assert early is not None
+    start_early()  # one helper, however often it is asked for
+    assert openapi_validation._early is early
+    with head_start(HEAD_START_MAX_INPUT) as validator:
+        assert validator is early
+        assert validator.submit(_invalid())() == openapi_problem(_invalid())
+    assert openapi_validation._early is None
+    with head_start(HEAD_START_MAX_INPUT) as validator:
+        assert validator is not early  # taken over once only
+
+
+def test_a_large_input_stops_the_helper_started_early() -> None:
+    start_early()
+    early = openapi_validation._early
+    assert early is not None
+    process = early._process
+    assert process is not None
+    with head_start(HEAD_START_MAX_INPUT + 1) as validator:
+        assert validator is None
+        assert process.returncode is not None  # reaped, not left running
+    assert openapi_validation._early is None
+
+
 def test_the_helper_ignores_look_alike_packages_in_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,3 +141,7 @@ def test_the_helper_ignores_look_alike_packages_in_the_working_directory(
         assert process is not None
         assert validator.submit(_invalid())() == openapi_problem(_invalid())
         assert process.poll() is None  # the real helper answered and still runs
+
+
+def test_the_helpers_warm_up_document_is_valid() -> None:
+    assert openapi_problem(openapi_validation._WARM_UP) is None

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from apidisco.errors import ExportError, ValidationError
 from apidisco.infer.channels import markdown_sections, message_schemas
 from apidisco.infer.openapi import ApiDescription, build_openapi
@@ -134,6 +132,10 @@ def _refuse_invalid(problem: str | None) -> None:
 
 
 def _yaml(document: Any) -> str:
+    # Imported here: ``apidisco discover`` hands the document to its validator
+    # before it renders, and PyYAML's import (~8 ms) would hold that up.
+    import yaml
+
     return yaml.safe_dump(
         document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
     )

@@ -14,7 +14,11 @@ runs here instead. Either way nothing invalid is written.
 The head start only matters for short runs: :func:`head_start` uses a helper
 for inputs up to :data:`HEAD_START_MAX_INPUT` bytes, and none for larger ones,
 where half a second is lost in the noise and the helper's ~50 MB would add to
-the command's peak memory instead.
+the command's peak memory instead. The longer the head start the better: the
+console script calls :func:`start_early` before it loads the CLI when the
+command line names ``apidisco discover``, and :func:`head_start` takes that
+helper over (or stops it, for a large input). This module imports only the
+standard library at the top for that reason.
 
 Run as ``python -m apidisco.services.openapi_validation``, the module is that
 helper: one JSON document per line on standard input, one answer per line
@@ -24,6 +28,8 @@ helper: one JSON document per line on standard input, one answer per line
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import subprocess
 import sys
 import threading
@@ -31,9 +37,14 @@ from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import IO, Any
 
-import orjson
-
-__all__ = ["HEAD_START_MAX_INPUT", "ValidatorProcess", "Verdict", "head_start", "openapi_problem"]
+__all__ = [
+    "HEAD_START_MAX_INPUT",
+    "ValidatorProcess",
+    "Verdict",
+    "head_start",
+    "openapi_problem",
+    "start_early",
+]
 
 #: Inputs larger than this (bytes of capture files) are validated without a helper.
 HEAD_START_MAX_INPUT = 32 * 1024 * 1024
@@ -55,14 +66,35 @@ def openapi_problem(document: Mapping[str, Any]) -> str | None:
     return None
 
 
+_early: ValidatorProcess | None = None  # started by start_early, not yet taken over
+
+
+def start_early() -> None:
+    """Start a helper now, for the :func:`head_start` to come.
+
+    Unused, it costs nothing but its start: it ends as soon as its input
+    closes, at the latest when this process ends.
+    """
+    global _early
+    if _early is None:
+        _early = ValidatorProcess()
+
+
 @contextlib.contextmanager
 def head_start(input_bytes: int) -> Iterator[ValidatorProcess | None]:
     """A :class:`ValidatorProcess` for a run over ``input_bytes`` of captures, or
-    ``None`` when the input is large enough that validating here is as good."""
+    ``None`` when the input is large enough that validating here is as good.
+
+    A helper from :func:`start_early` is taken over (or stopped) here.
+    """
+    global _early
+    early, _early = _early, None
     if input_bytes > HEAD_START_MAX_INPUT:
+        if early is not None:
+            early.close()
         yield None
         return
-    with ValidatorProcess() as validator:
+    with early or ValidatorProcess() as validator:
         yield validator
 
 
@@ -93,6 +125,8 @@ class ValidatorProcess:
 
     def submit(self, document: Mapping[str, Any]) -> Verdict:
         """Start checking ``document``; call the result for the answer (in any order)."""
+        import orjson  # not at the top: see the module's docstring
+
         process = self._process
         if process is None or process.stdin is None:
             return lambda: openapi_problem(document)
@@ -194,7 +228,7 @@ class _Sending:
 
 def _read_answer(stdout: IO[bytes]) -> dict[str, Any] | None:
     try:
-        answer = orjson.loads(stdout.readline())
+        answer = json.loads(stdout.readline())
     except (OSError, ValueError):
         return None
     if not isinstance(answer, dict) or not isinstance(answer.get("problem", 0), (str, type(None))):
@@ -202,14 +236,60 @@ def _read_answer(stdout: IO[bytes]) -> dict[str, Any] | None:
     return answer
 
 
-def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    import openapi_spec_validator  # noqa: F401 - load it now, before the first document
+#: Checked by the helper before it waits for work: openapi-spec-validator builds
+#: its checkers on first use, so that happens before the first real document.
+_WARM_UP: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "warm-up", "version": "1.0.0"},
+    "paths": {
+        "/items/{id}": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "get": {
+                "operationId": "getItem",
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string", "enum": ["a"]}}
+                ],
+                "security": [{"bearer": []}],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "headers": {"x-id": {"schema": {"type": "string", "format": "uuid"}}},
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Item"},
+                                "examples": {"captured": {"value": {"id": 1}}},
+                            }
+                        },
+                    }
+                },
+            },
+        }
+    },
+    "components": {
+        "schemas": {
+            "Item": {
+                "type": "object",
+                "properties": {"id": {"type": "integer"}, "at": {"type": ["string", "null"]}},
+                "required": ["id"],
+            }
+        },
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+}
 
+
+def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
+    openapi_problem(_WARM_UP)
     for line in stdin:
-        problem = openapi_problem(orjson.loads(line))
-        stdout.write(orjson.dumps({"problem": problem}) + b"\n")
+        problem = openapi_problem(json.loads(line))
+        stdout.write(json.dumps({"problem": problem}).encode() + b"\n")
         stdout.flush()
 
 
 if __name__ == "__main__":
     _serve(sys.stdin.buffer, sys.stdout.buffer)
+    # Every answer is out: end without tearing the validator's modules down,
+    # which takes ~50 ms that the command would spend waiting in close().
+    os._exit(0)
