@@ -3,32 +3,28 @@
 Human output is Rich tables and lines on stdout; ``--json`` output is one JSON
 document on stdout (sorted keys, ISO 8601 timestamps) for scripts; errors are
 one line on stderr.
+
+Rich is imported when something is first printed with it, not when the CLI
+starts (~20 ms): a command prints at its end, and a progress bar on a stream
+that is no terminal is not drawn at all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["Output", "to_json"]
 
@@ -60,6 +56,8 @@ class Output:
 
     @property
     def _stdout(self) -> Console:
+        from rich.console import Console
+
         # Built on each use so it follows sys.stdout (test runners swap it).
         return Console(file=sys.stdout, highlight=False, soft_wrap=True)
 
@@ -69,6 +67,8 @@ class Output:
 
     def line(self, text: str = "", *, style: str | None = None) -> None:
         """Print one line of plain text; nothing in it is read as markup."""
+        from rich.markup import escape
+
         self._stdout.print(escape(text), style=style)
 
     def success(self, text: str) -> None:
@@ -84,6 +84,9 @@ class Output:
         *,
         title: str | None = None,
     ) -> None:
+        from rich.markup import escape
+        from rich.table import Table
+
         table = Table(title=title, title_justify="left", header_style="bold")
         for column in columns:
             table.add_column(column, overflow="fold")
@@ -101,10 +104,19 @@ class Output:
 
         Silent in --json mode and when stderr is not a terminal.
         """
-        console = Console(file=sys.stderr)
-        if self.json_mode or not console.is_terminal:
+        console = None if self.json_mode else _terminal(sys.stderr)
+        if console is None:
             yield lambda _amount: None
             return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -122,10 +134,18 @@ class Output:
 
         Silent in --json mode and when stderr is not a terminal.
         """
-        console = Console(file=sys.stderr)
-        if self.json_mode or not console.is_terminal:
+        console = None if self.json_mode else _terminal(sys.stderr)
+        if console is None:
             yield lambda _done, _total: None
             return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -139,6 +159,32 @@ class Output:
     @staticmethod
     def error(text: str) -> None:
         """One line on stderr: ``Error: <text>``."""
+        from rich.console import Console
+        from rich.markup import escape
+
         Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
             f"[bold red]Error:[/] {escape(text)}"
         )
+
+
+def _terminal(stream: IO[str]) -> Console | None:
+    """A console on ``stream`` if Rich takes it for a terminal, else ``None``.
+
+    Rich is not even imported for a stream that is no terminal and that no
+    variable Rich reads (``TTY_COMPATIBLE``, ``FORCE_COLOR``) calls one.
+    """
+    declared = "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ
+    if not declared and not _isatty(stream):
+        return None
+    from rich.console import Console
+
+    console = Console(file=stream)
+    return console if console.is_terminal else None
+
+
+def _isatty(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is not None and bool(isatty())
+    except ValueError:  # closed
+        return False
