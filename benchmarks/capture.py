@@ -1,7 +1,8 @@
 """What recording costs a proxy: mitmdump with and without the apidisco addon.
 
 Usage: python benchmarks/capture.py [--rounds 5] [--clients 8] [--requests 500] [--database URL]
-       [--paced-share 0.5] [--paced-requests 250] [--writer process|thread] [--set NAME=VALUE ...]
+       [--paced-share 0.5] [--paced-requests 250] [--writer process|thread] [--proxy-cpus LIST]
+       [--writer-cpus LIST] [--set NAME=VALUE ...]
 
 Everything runs on 127.0.0.1 in one go: a small asyncio HTTP/1.1 JSON server
 (its own process, keep-alive, a fixed ~300-byte body) is the upstream; two
@@ -39,6 +40,12 @@ still waiting for its previous answer then) or sent, so stalls are counted in
 full rather than hidden by the client waiting them out. ``--paced-share 0`` skips it.
 Keep --clients modest on a small machine: the load generator, the upstream, both
 mitmdumps and PostgreSQL share its cores (8 clients on 2 cores saturate a proxy).
+On such a machine the load generator's bursts also reach the proxies' latency.
+``--proxy-cpus`` gives the proxies CPUs of their own (Linux): both mitmdumps, and
+the writer process the addon starts, run only there, and the load generator and
+the upstream only on the other CPUs (PostgreSQL stays where the system puts it);
+``--writer-cpus`` then moves the writer process elsewhere after the warm-up, as a
+machine with a spare core would have it.
 """
 
 from __future__ import annotations
@@ -249,13 +256,23 @@ class Proxy:
         return self.popen.returncode
 
 
-def start_mitmdump(label: str, folder: Path, extra: list[str], environ: dict[str, str]) -> Proxy:
+def start_mitmdump(
+    label: str,
+    folder: Path,
+    extra: list[str],
+    environ: dict[str, str],
+    cpus: set[int] | None = None,
+) -> Proxy:
+    """mitmdump listening on a free port; on ``cpus`` only (it and what it starts), if given."""
     port = free_port()
     log = folder / f"{label.replace(' ', '_').replace('+', '')}.log"
     args = [MITMDUMP, "--listen-host", "127.0.0.1", "-p", str(port)]
     args += ["--set", f"confdir={folder / 'mitmproxy'}", *QUIET, *extra]
+    pinned = None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
     with log.open("wb") as out:
-        popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=environ)
+        popen = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, env=environ, preexec_fn=pinned
+        )
     proxy = Proxy(label, port, popen, log)
     try:
         wait_for_port(port, lambda: popen.poll() is None, label)
@@ -505,6 +522,13 @@ def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:
     return rate, p50, p99
 
 
+def _cpus(text: str) -> set[int]:
+    try:
+        return {int(part) for part in text.split(",")}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of CPU numbers: {text!r}") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -532,6 +556,22 @@ def main() -> None:
         help="the addon's apidisco_writer (default: the addon's default, process)",
     )
     parser.add_argument(
+        "--proxy-cpus",
+        type=_cpus,
+        default=None,
+        metavar="LIST",
+        help="run both mitmdumps (and the addon's writer process) on these CPUs only, and "
+        "the load generator and the upstream on the others (e.g. 1; Linux)",
+    )
+    parser.add_argument(
+        "--writer-cpus",
+        type=_cpus,
+        default=None,
+        metavar="LIST",
+        help="with --proxy-cpus: move the addon's writer process to these CPUs after the "
+        "warm-up (default: it stays with its mitmdump)",
+    )
+    parser.add_argument(
         "--set",
         dest="addon_options",
         action="append",
@@ -541,6 +581,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     command = shlex.join(["python", "benchmarks/capture.py", *sys.argv[1:]])
+    if args.proxy_cpus is not None:
+        others = os.sched_getaffinity(0) - args.proxy_cpus
+        if not others or not args.proxy_cpus <= os.sched_getaffinity(0):
+            parser.error("--proxy-cpus must name some, not all, of the CPUs this may use")
+        os.sched_setaffinity(0, others)  # the load generator, and the upstream it starts
+    if args.writer_cpus is not None and args.proxy_cpus is None:
+        parser.error("--writer-cpus needs --proxy-cpus")
 
     server = parse_database_url(args.database)
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
@@ -567,7 +614,7 @@ def main() -> None:
             database_url = database.url.render_as_string(hide_password=False)
 
             environ = child_environment(folder)
-            plain = start_mitmdump(PLAIN, folder, [], environ)
+            plain = start_mitmdump(PLAIN, folder, [], environ, args.proxy_cpus)
             proxies.append(plain)
             recording = [
                 "-s",
@@ -581,12 +628,18 @@ def main() -> None:
                 recording += ["--set", f"apidisco_writer={args.writer}"]
             for option in args.addon_options:
                 recording += ["--set", option]
-            addon = start_mitmdump(ADDON, folder, recording, environ)
+            addon = start_mitmdump(ADDON, folder, recording, environ, args.proxy_cpus)
             proxies.append(addon)
 
             print(
                 f"upstream {upstream}, {args.clients} clients x {args.requests} requests, "
                 f"{args.rounds} rounds, {os.cpu_count()} CPUs, database {name}"
+                + (
+                    f"; mitmdumps on CPUs {sorted(args.proxy_cpus)}, load generator and "
+                    f"upstream on {sorted(os.sched_getaffinity(0))}"
+                    if args.proxy_cpus is not None
+                    else ""
+                )
             )
             store = database
             sent = 0  # 2xx responses through the addon's proxy, warm-up included
@@ -617,6 +670,14 @@ def main() -> None:
                         f"{proxy.label} warm-up: {warm.ok} ok, {warm.failed} failed\n"
                         f"{proxy.output()}"
                     )
+
+            if args.writer_cpus is not None:
+                moved = sorted(_children_cpu(addon.popen.pid))
+                for pid in moved:
+                    os.sched_setaffinity(pid, args.writer_cpus)
+                print(
+                    f"moved the addon's child processes {moved} to CPUs {sorted(args.writer_cpus)}"
+                )
 
             results: dict[str, list[Round]] = {PLAIN: [], ADDON: []}
             paced: dict[str, list[Round]] = {PLAIN: [], ADDON: []}

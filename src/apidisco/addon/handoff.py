@@ -15,8 +15,9 @@ proxy's process slows every flow down. The hook now only builds a compact,
 picklable :class:`Record` (an HTTP flow's raw fields as :func:`convert.state
 <apidisco.addon.convert.state>` copies them, or a
 :class:`~apidisco.capture.exchange.WebSocketMessage`, with the endpoint id and
-the conversion options) and appends it to a bounded in-flight buffer; a sender
-thread pickles what accumulated every :data:`SEND_INTERVAL` and writes it to a pipe;
+the conversion options), pickles it and appends the pickle to a bounded
+in-flight buffer; a sender thread writes what accumulated every
+:data:`SEND_INTERVAL` to a pipe, as one message;
 the child process (started with the ``spawn`` method: mitmproxy's process runs
 threads, which must not be forked) decodes the bodies and builds the
 :class:`~apidisco.capture.exchange.Exchange`, the masked rows of each message's
@@ -174,9 +175,9 @@ class WriterProcess:
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
-        # Offered and not acknowledged: not sent yet (seq, record, size), then sent, a
-        # message at a time, kept pickled (see _Sent).
-        self._unsent: list[tuple[int, Record, int]] = []
+        # Offered and not acknowledged, each record pickled when it is offered: not sent
+        # yet (seq, pickle, size), then sent, a message at a time (see _Sent).
+        self._unsent: list[tuple[int, bytes, int]] = []
         self._sent: collections.deque[_Sent] = collections.deque()
         self._count = 0  # records in both
         self._bytes = 0  # their Record.size, together
@@ -239,15 +240,23 @@ class WriterProcess:
 
     def offer(self, record: Record) -> str | None:
         """Hand ``record`` over without waiting; None if taken, else why not
-        (``"full"``, ``"stopped"``): the caller then writes it itself."""
+        (``"full"``, ``"stopped"``): the caller then writes it itself.
+
+        The record is pickled here, a few microseconds for each flow, rather
+        than a turn's records at once in the sender thread: that held the
+        interpreter lock, and so every flow in the proxy, for a millisecond or
+        more every turn. Kept as one bytes object, it is also nothing the
+        garbage collector scans while it waits for its acknowledgement.
+        """
         size = record.size
+        blob = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
         with self._lock:
             if not self._alive or self._closing:
                 return "stopped"
             if self._count >= self._limit or self._bytes + size > self._max_bytes:
                 return "full"
             self._seq += 1
-            self._unsent.append((self._seq, record, size))
+            self._unsent.append((self._seq, blob, size))
             self._count += 1
             self._bytes += size
             if len(self._unsent) == 1:  # the sender sleeps until there is something
@@ -311,7 +320,7 @@ class WriterProcess:
                 closing = self._closing
             try:
                 if unsent:
-                    self._records.send_bytes(sent.pickle(self._lock))
+                    self._records.send_bytes(sent.message())
                 elif closing:
                     self._records.send_bytes(pickle.dumps(None))
                     return
@@ -347,7 +356,7 @@ class WriterProcess:
         with self._lock:
             self._alive = False
             leftover = [record for sent in self._sent for record in sent.records()]
-            leftover += [record for _, record, _ in self._unsent]
+            leftover += [pickle.loads(blob) for _, blob, _ in self._unsent]
             self._sent.clear()
             self._unsent.clear()
             self._count = self._bytes = 0
@@ -368,37 +377,24 @@ class WriterProcess:
 
 
 class _Sent:
-    """One message's records, written to the pipe and not acknowledged yet.
+    """One message's records (each pickled when it was offered), sent and not
+    acknowledged yet. They are unpickled here only if the child exits first."""
 
-    Once pickled, only the pickle is kept (one bytes object, which the garbage
-    collector never scans) rather than the records' objects, which would live
-    on, for the few hundred milliseconds until the acknowledgement, into the
-    collector's older generations and make its full collections of mitmproxy's
-    heap come more often. They are unpickled only if the child exits first.
-    """
+    __slots__ = ("_items", "count", "last", "size")
 
-    __slots__ = ("_blob", "_records", "count", "last", "size")
-
-    def __init__(self, unsent: Sequence[tuple[int, Record, int]]) -> None:
+    def __init__(self, unsent: Sequence[tuple[int, bytes, int]]) -> None:
         self.last = unsent[-1][0] if unsent else 0
         self.count = len(unsent)
         self.size = sum(size for _, _, size in unsent)
-        self._records: list[tuple[int, Record]] | None = [(seq, rec) for seq, rec, _ in unsent]
-        self._blob: bytes | None = None
+        self._items = [(seq, blob) for seq, blob, _ in unsent]
 
-    def pickle(self, lock: threading.Lock) -> bytes:
-        """The message to send; from now on the records are kept as it."""
-        assert self._records is not None
-        blob = pickle.dumps(self._records, pickle.HIGHEST_PROTOCOL)
-        with lock:
-            self._blob, self._records = blob, None
-        return blob
+    def message(self) -> bytes:
+        """What goes down the pipe: the (seq, pickled record) pairs, pickled (copying
+        bytes objects is all that takes)."""
+        return pickle.dumps(self._items, pickle.HIGHEST_PROTOCOL)
 
     def records(self) -> list[Record]:
-        if self._records is not None:
-            return [record for _, record in self._records]
-        assert self._blob is not None
-        return [record for _, record in pickle.loads(self._blob)]
+        return [pickle.loads(blob) for _, blob in self._items]
 
 
 # -- the child's side ---------------------------------------------------------------------
@@ -442,13 +438,13 @@ def serve(
             ready = records.poll(ACK_INTERVAL)
             if ready:
                 try:
-                    items: list[tuple[int, Record]] | None = pickle.loads(records.recv_bytes())
+                    items: list[tuple[int, bytes]] | None = pickle.loads(records.recv_bytes())
                 except EOFError:
                     break  # the parent is gone
                 if items is None:
                     break
                 last = items[-1][0]
-                unwritten += _submit(writer, [record for _, record in items], box)
+                unwritten += _submit(writer, [pickle.loads(blob) for _, blob in items], box)
                 waiting.append((writer.progress()[0], last))
             done = writer.progress()[1]
             while waiting and waiting[0][0] <= done:
