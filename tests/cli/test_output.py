@@ -32,8 +32,8 @@ def test_a_progress_bar_off_a_terminal_needs_no_rich() -> None:
         "with Output().counting('Counting') as update:\n"
         "    update(1, 2)"
     )
-    assert _loaded_after(code) == []  # stderr is a pipe here
-    assert _loaded_after(code + "\nOutput().line('done')") == ["rich"]
+    assert _loaded_after(code + "\nOutput().line('done')") == []  # stdout and stderr: pipes
+    assert _loaded_after(code + "\nOutput().table(['a'], [['b']])") == ["rich"]
 
 
 @pytest.mark.parametrize("variable", ["FORCE_COLOR", "TTY_COMPATIBLE"])
@@ -62,3 +62,32 @@ def test_json_mode_and_plain_streams_get_no_progress_bar(monkeypatch: pytest.Mon
     with Output(json_mode=True).progress("Reading", 10) as advance:
         advance(5)
     assert stderr.getvalue() == ""
+
+
+def test_lines_off_a_terminal_are_written_as_they_are(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    text = "wrote [bold]a:fire:b.yaml[/bold]"
+    Output().success(text)
+    Output.error(text)
+    captured = capsys.readouterr()
+    assert captured.out == text + "\n"
+    assert captured.err == f"Error: {text}\n"
+
+
+def test_lines_on_a_terminal_are_styled_and_still_read_as_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr(sys, "stderr", stderr)
+    text = "wrote [bold]a:fire:b.yaml[/bold]"
+    Output().success(text)
+    Output.error(text)
+    assert "\x1b[" in stdout.getvalue()  # green
+    assert text in stdout.getvalue()  # no markup, no emoji
+    assert "Error:" in stderr.getvalue()
+    assert text in stderr.getvalue()

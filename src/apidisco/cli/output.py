@@ -5,8 +5,9 @@ document on stdout (sorted keys, ISO 8601 timestamps) for scripts; errors are
 one line on stderr.
 
 Rich is imported when something is first printed with it, not when the CLI
-starts (~20 ms): a command prints at its end, and a progress bar on a stream
-that is no terminal is not drawn at all.
+starts (~20 ms), and lines and errors on a stream that is no terminal (a pipe,
+a file) are written as they are, without it; a progress bar there is not
+drawn at all.
 """
 
 from __future__ import annotations
@@ -66,10 +67,14 @@ class Output:
         sys.stdout.write(to_json(data) + "\n")
 
     def line(self, text: str = "", *, style: str | None = None) -> None:
-        """Print one line of plain text; nothing in it is read as markup."""
-        from rich.markup import escape
+        """Print one line of plain text; nothing in it is read as markup (or emoji
+        codes). The style applies on a terminal only."""
+        if _plain(sys.stdout):
+            sys.stdout.write(text + "\n")
+            return
+        from rich.text import Text
 
-        self._stdout.print(escape(text), style=style)
+        self._stdout.print(Text(text, style=style or ""))
 
     def success(self, text: str) -> None:
         self.line(text, style="green")
@@ -158,28 +163,36 @@ class Output:
 
     @staticmethod
     def error(text: str) -> None:
-        """One line on stderr: ``Error: <text>``."""
+        """One line on stderr: ``Error: <text>`` (in bold red on a terminal)."""
+        if _plain(sys.stderr):
+            sys.stderr.write(f"Error: {text}\n")
+            return
         from rich.console import Console
-        from rich.markup import escape
+        from rich.text import Text
 
-        Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
-            f"[bold red]Error:[/] {escape(text)}"
-        )
+        message = Text.assemble(("Error:", "bold red"), " ", text)
+        Console(file=sys.stderr, highlight=False, soft_wrap=True).print(message)
 
 
 def _terminal(stream: IO[str]) -> Console | None:
     """A console on ``stream`` if Rich takes it for a terminal, else ``None``.
 
-    Rich is not even imported for a stream that is no terminal and that no
-    variable Rich reads (``TTY_COMPATIBLE``, ``FORCE_COLOR``) calls one.
+    Rich is not even imported for a :func:`_plain` stream.
     """
-    declared = "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ
-    if not declared and not _isatty(stream):
+    if _plain(stream):
         return None
     from rich.console import Console
 
     console = Console(file=stream)
     return console if console.is_terminal else None
+
+
+def _plain(stream: IO[str]) -> bool:
+    """Whether ``stream`` is no terminal, and no variable Rich reads
+    (``TTY_COMPATIBLE``, ``FORCE_COLOR``) calls it one: text goes there as it is."""
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return False
+    return not _isatty(stream)
 
 
 def _isatty(stream: IO[str]) -> bool:
