@@ -47,6 +47,26 @@ def test_random_values_read_as_mitmproxy_reads_them() -> None:
         assert loads(data) == mitmproxy_tnetstring.loads(data)
 
 
+def _random_pairs(rng: random.Random) -> list[Any]:
+    """Header-like lists of [bytes, bytes], now and then with something else in them."""
+    pairs: list[Any] = [
+        [rng.randbytes(rng.choice([0, 1, 12])), rng.randbytes(rng.choice([0, 3, 200]))]
+        for _ in range(rng.randrange(6))
+    ]
+    if pairs and rng.random() < 0.3:
+        odd = [[b"a"], [b"a", b"b", b"c"], [b"a", "text"], ["text", b"b"], [b"a", [b"b"]], 7, []]
+        pairs.insert(rng.randrange(len(pairs) + 1), rng.choice(odd))
+    return pairs
+
+
+def test_lists_of_pairs_read_as_mitmproxy_reads_them() -> None:
+    rng = random.Random(112026)
+    for _ in range(2000):
+        value = {"headers": _random_pairs(rng), "nested": [_random_pairs(rng)]}
+        data = mitmproxy_tnetstring.dumps(value)
+        assert loads(data) == mitmproxy_tnetstring.loads(data)
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -63,6 +83,7 @@ def test_random_values_read_as_mitmproxy_reads_them() -> None:
         b"2:1x#",
         b"4:2:ab,]",  # a list item overruns the list
         b"3:abc,3:abc,",  # two values where one is expected
+        b"7:0:]1:a,}",  # a key that is a list
     ],
 )
 def test_malformed_input_is_refused(data: bytes) -> None:
@@ -126,3 +147,8 @@ def test_a_record_that_is_not_a_dictionary_is_read_whole() -> None:
 def test_a_record_cut_short_or_without_a_prefix_is_refused(data: bytes) -> None:
     with pytest.raises(ValueError, match="not a tnetstring"):
         read_record(io.BytesIO(data), current_version=FLOW_FORMAT_VERSION)
+
+
+def test_a_flow_with_a_key_that_is_a_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="not hashable"):
+        read_record(io.BytesIO(b"7:0:]1:a,}"), current_version=FLOW_FORMAT_VERSION)

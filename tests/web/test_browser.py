@@ -184,6 +184,8 @@ def test_a_public_overview_lists_operations_and_shows_a_captured_script_as_text(
 
 
 def test_the_reference_expands_an_operation(context: BrowserContext) -> None:
+    from playwright.sync_api import expect
+
     page = context.new_page()
     problems = _watch(page)
     page.goto("/docs/shop-api/reference")
@@ -191,9 +193,9 @@ def test_the_reference_expands_an_operation(context: BrowserContext) -> None:
     operation.wait_for(timeout=20_000)
     operation.locator(".opblock-summary").first.click()
     body = operation.locator(".opblock-body")
-    body.wait_for(timeout=10_000)
-    assert "userId" in body.inner_text()
-    assert "Parameters" in body.inner_text()
+    # The body is attached before Swagger UI has filled it in: wait for its text.
+    expect(body).to_contain_text("userId", timeout=10_000)
+    expect(body).to_contain_text("Parameters", timeout=10_000)
     assert page.evaluate("typeof window.apidiscoPwned") == "undefined"
     _shot(page, "reference")
     assert problems == []

@@ -93,6 +93,8 @@ def _flow(data: bytes, position: int, end: int) -> dict[Any, Any]:
     while position < end:
         key_end = _next(data, position, end)
         (key,) = _values(data, position, key_end)
+        if isinstance(key, list | dict):
+            raise ValueError("not a tnetstring: a dictionary key is not hashable")
         value_end = _next(data, key_end, end)
         if key in UNREAD_KEYS:
             flow[key] = Unparsed(data[key_end:value_end])
@@ -142,7 +144,10 @@ def _values(data: bytes, position: int, end: int) -> list[Any]:
             pairs = _values(data, body, tag_at)
             if len(pairs) % 2:
                 raise ValueError("not a tnetstring: a dictionary key has no value")
-            append(dict(zip(pairs[::2], pairs[1::2], strict=True)))
+            try:
+                append(dict(zip(pairs[::2], pairs[1::2], strict=True)))
+            except TypeError:  # a key that is a list or a dictionary
+                raise ValueError("not a tnetstring: a dictionary key is not hashable") from None
         elif tag == 93:  # ]
             append(_values(data, body, tag_at))
         elif tag == 35:  # #
