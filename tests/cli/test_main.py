@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
 import pytest
+import typer.main
+from typer.testing import CliRunner
 
 from apidisco import __version__
+from apidisco.cli.main import COMMANDS, app, command_line
 from apidisco.errors import ConfigError, StoreError
 from tests.cli.conftest import Invoke
 
@@ -76,3 +85,55 @@ def test_a_missing_postgresql_database_is_one_line(apidisco: Invoke) -> None:
     assert result.exit_code == 7
     assert result.stderr.count("\n") == 1
     assert 'database "apidisco_no_such_database" does not exist' in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_command_alone_is_the_command_of_the_whole_command_line(
+    name: str, isolated_env: Path
+) -> None:
+    runner = CliRunner()
+    alone = command_line(name)
+    whole = runner.invoke(app, [name, "--help"])
+    assert whole.exit_code == 0, whole.output
+    assert runner.invoke(alone, [name, "--help"]).output == whole.output
+    built = typer.main.get_command(alone)
+    assert isinstance(built, click.Group)
+    assert list(built.commands) == [name]  # only that one is built
+
+
+def test_the_whole_command_line_has_every_command() -> None:
+    built = typer.main.get_command(app)
+    assert isinstance(built, click.Group)
+    assert sorted(built.commands) == sorted(COMMANDS)
+
+
+def test_the_command_line_loads_no_command_until_it_runs() -> None:
+    code = "import sys, apidisco.cli.main; print(sorted(m for m in sys.modules if 'cli.' in m))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "apidisco.cli.discover" not in loaded
+    assert "apidisco.cli.endpoint" not in loaded
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "expected"),
+    [
+        (["--version"], 0, f"apidisco {__version__}"),
+        (["no-such-command"], 2, "No such command 'no-such-command'"),
+        (["--json", "config", "--help"], 0, "apidisco config [OPTIONS] COMMAND"),
+        (["discover"], 2, "Missing argument 'FILES...'"),
+    ],
+)
+def test_the_console_script_builds_what_is_asked_for(
+    args: list[str], code: int, expected: str, isolated_env: Path
+) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "apidisco", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=60,
+    )
+    assert finished.returncode == code, finished.stderr
+    assert expected in finished.stdout + finished.stderr

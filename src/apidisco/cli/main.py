@@ -1,50 +1,33 @@
 """The root ``apidisco`` command: global options and the one error boundary.
 
-Every command group lives in its own module and is mounted here. This is the
-only place that catches :class:`~apidisco.errors.ApidiscoError`: it prints
+Every command (or group of commands) lives in its own module and is mounted
+here, by name (:data:`COMMANDS`): a run loads only the module of the command it
+runs. This is the only place that catches :class:`~apidisco.errors.ApidiscoError`: it prints
 ``Error: <message>`` on stderr and exits with the error's code. ``--debug``
 lets the exception through with its traceback instead.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from apidisco import __version__
-from apidisco.cli import (
-    account,
-    addon,
-    audit,
-    calls,
-    capture,
-    changes,
-    config,
-    credits,
-    db,
-    diff,
-    discover,
-    endpoint,
-    export,
-    graphql,
-    infer,
-    maintenance,
-    monitor,
-    payments,
-    proxy,
-    replay,
-    serve,
-)
 from apidisco.cli.context import AppContext
+from apidisco.cli.launch import command_named
 from apidisco.cli.output import Output
 from apidisco.errors import ApidiscoError
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "command_line", "main"]
+
+if TYPE_CHECKING:
+    app: typer.Typer  # the whole command line (see __getattr__)
 
 EXIT_INTERNAL_ERROR = 70
 
@@ -80,37 +63,61 @@ class ErrorBoundary(TyperGroup):
             sys.exit(EXIT_INTERNAL_ERROR)
 
 
-app = typer.Typer(
-    name="apidisco",
-    cls=ErrorBoundary,
-    help="Discover and document HTTP APIs from real traffic.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(account.app, name="account")
-app.add_typer(credits.app, name="credits")
-app.add_typer(payments.app, name="payments")
-app.add_typer(endpoint.app, name="endpoint")
-app.command("proxy")(proxy.proxy)
-app.add_typer(addon.app, name="addon")
-app.add_typer(capture.app, name="capture")
-app.add_typer(calls.app, name="calls")
-app.command("infer")(infer.infer)
-app.command("document")(export.document)
-app.command("export")(export.export)
-app.command("discover")(discover.discover)
-app.add_typer(graphql.app, name="graphql")
-app.command("serve")(serve.serve)
-app.command("diff")(diff.diff)
-app.add_typer(replay.app, name="replay")
-app.add_typer(changes.app, name="changes")
-app.add_typer(monitor.app, name="monitor")
-app.add_typer(audit.app, name="audit")
-app.add_typer(maintenance.app, name="maintenance")
-app.add_typer(db.app, name="db")
-app.add_typer(config.app, name="config")
+#: Every command, in the order ``--help`` lists them: name → (module of
+#: :mod:`apidisco.cli`, its attribute, whether that is a group of commands).
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "account": ("account", "app", True),
+    "credits": ("credits", "app", True),
+    "payments": ("payments", "app", True),
+    "endpoint": ("endpoint", "app", True),
+    "proxy": ("proxy", "proxy", False),
+    "addon": ("addon", "app", True),
+    "capture": ("capture", "app", True),
+    "calls": ("calls", "app", True),
+    "infer": ("infer", "infer", False),
+    "document": ("export", "document", False),
+    "export": ("export", "export", False),
+    "discover": ("discover", "discover", False),
+    "graphql": ("graphql", "app", True),
+    "serve": ("serve", "serve", False),
+    "diff": ("diff", "diff", False),
+    "replay": ("replay", "app", True),
+    "changes": ("changes", "app", True),
+    "monitor": ("monitor", "app", True),
+    "audit": ("audit", "app", True),
+    "maintenance": ("maintenance", "app", True),
+    "db": ("db", "app", True),
+    "config": ("config", "app", True),
+}
+
+
+def command_line(only: str | None = None) -> typer.Typer:
+    """The ``apidisco`` command line; with ``only``, just that command under the root.
+
+    Typer turns every command's signature into Click's objects each time the
+    command line runs (~20 ms for all of them), and each command's module has
+    to be imported first: :func:`main` builds only the command that is asked
+    for. The root's options, help and errors are the same either way.
+    """
+    made = typer.Typer(
+        name="apidisco",
+        cls=ErrorBoundary,
+        help="Discover and document HTTP APIs from real traffic.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    made.callback()(root)
+    for name, (module, attribute, group) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        target = getattr(importlib.import_module(f"apidisco.cli.{module}"), attribute)
+        if group:
+            made.add_typer(target, name=name)
+        else:
+            made.command(name)(target)
+    return made
 
 
 def _print_version(value: bool) -> None:
@@ -119,7 +126,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     database_url: Annotated[
@@ -171,5 +177,16 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: the command asked for, or the whole command line
+    (for ``--help``, no command, or a name that is none)."""
+    named = command_named(sys.argv[1:])
+    command_line(named if named in COMMANDS else None)()
+
+
+def __getattr__(name: str) -> Any:
+    # ``app``, the whole command line (for tests and the documentation), is
+    # built when first asked for, not when the module is imported.
+    if name == "app":
+        made = globals()["app"] = command_line()
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
