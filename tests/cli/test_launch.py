@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from apidisco.cli.launch import command_named
+from apidisco.cli.launch import command_named, main
 from tests.capture.hars import entry, har
 from tests.cli.conftest import Invoke
 
@@ -59,3 +60,18 @@ def test_discover_through_the_console_script_equals_discover_in_process(
     assert finished.returncode == 0, finished.stderr
     assert there.read_text() == here.read_text()
     assert "/api/items/{itemId}" in yaml.safe_load(there.read_text())["paths"]
+
+
+def test_the_console_script_leaves_its_objects_to_the_process_end(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["apidisco", "--version"])
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code in (0, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "apidisco" in capsys.readouterr().out
