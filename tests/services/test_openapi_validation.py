@@ -145,3 +145,22 @@ def test_the_helper_ignores_look_alike_packages_in_the_working_directory(
 
 def test_the_helpers_warm_up_document_is_valid() -> None:
     assert openapi_problem(openapi_validation._WARM_UP) is None
+
+
+def test_an_end_is_noticed_and_a_hang_is_not_waited_out() -> None:
+    import subprocess
+    import sys
+
+    quick = subprocess.Popen([sys.executable, "-c", "pass"], stdout=subprocess.PIPE)
+    hanging = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], stdout=subprocess.PIPE
+    )
+    try:
+        assert openapi_validation._ended(quick, timeout=30)
+        assert not openapi_validation._ended(hanging, timeout=0.2)
+    finally:
+        for process in (quick, hanging):
+            process.kill()
+            process.wait()
+            assert process.stdout is not None
+            process.stdout.close()
