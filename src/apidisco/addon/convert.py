@@ -27,8 +27,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mitmproxy.net import encoding
-
 from apidisco.capture.exchange import Exchange, Headers, WebSocketMessage
 
 if TYPE_CHECKING:  # flow files are read without importing mitmproxy's flow model
@@ -145,6 +143,8 @@ def _body(message: Mapping[str, Any]) -> bytes | None:
     ]
     if not codings or not (coding := ", ".join(codings)):
         return raw
+    from mitmproxy.net import encoding  # with gzip, brotli and zstd: for encoded bodies only
+
     try:
         decoded = encoding.decode(raw, coding)
     except ValueError:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,6 +90,8 @@ def _multipart_fields(text: str, content_type: str) -> tuple[dict[str, Any], dic
 
 def _soap_operation(text: str) -> str | None:
     """The first element in a SOAP envelope's Body (``GetUser``), if it is one."""
+    import xml.etree.ElementTree as ElementTree  # for XML bodies only
+
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - stored text, parsed without entities
     except ElementTree.ParseError:
