@@ -1,7 +1,7 @@
 """The ``apidisco`` console script: what a command will need is started before the CLI loads.
 
-Loading the command line (Typer, Click, rich and every command's module) takes
-a good part of a short ``apidisco discover`` run, and that command's OpenAPI
+Loading the command line (Typer, Click and the command's module) takes a good
+part of a short ``apidisco discover`` run, and that command's OpenAPI
 validator loads in a helper process of its own
 (:mod:`apidisco.services.openapi_validation`). Reading which command is asked
 for costs nothing, so the helper is started first and loads while the CLI

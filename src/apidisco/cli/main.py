@@ -2,9 +2,10 @@
 
 Every command (or group of commands) lives in its own module and is mounted
 here, by name (:data:`COMMANDS`): a run loads only the module of the command it
-runs. This is the only place that catches :class:`~apidisco.errors.ApidiscoError`: it prints
-``Error: <message>`` on stderr and exits with the error's code. ``--debug``
-lets the exception through with its traceback instead.
+runs. This is the only place that catches
+:class:`~apidisco.errors.ApidiscoError`: it prints ``Error: <message>`` on
+stderr and exits with the error's code. ``--debug`` lets the exception through
+with its traceback instead.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ class ErrorBoundary(TyperGroup):
             sys.exit(EXIT_INTERNAL_ERROR)
 
 
-#: Every command, in the order ``--help`` lists them: name → (module of
-#: :mod:`apidisco.cli`, its attribute, whether that is a group of commands).
+#: Every command: name → (module of :mod:`apidisco.cli`, its attribute, whether
+#: that is a group of commands). ``--help`` lists the single commands first, then
+#: the groups, each in this order.
 COMMANDS: dict[str, tuple[str, str, bool]] = {
     "account": ("account", "app", True),
     "credits": ("credits", "app", True),

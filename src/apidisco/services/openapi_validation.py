@@ -93,7 +93,7 @@ def head_start(input_bytes: int) -> Iterator[ValidatorProcess | None]:
     early, _early = _early, None
     if input_bytes > HEAD_START_MAX_INPUT:
         if early is not None:
-            early.close()
+            early._stop()  # still loading: stopped, not waited for
         yield None
         return
     with early or ValidatorProcess() as validator:
