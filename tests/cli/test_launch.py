@@ -75,3 +75,20 @@ def test_the_console_script_leaves_its_objects_to_the_process_end(
     finally:
         gc.unfreeze()
     assert "apidisco" in capsys.readouterr().out
+
+
+def test_the_root_options_that_take_a_value_are_the_ones_read_past() -> None:
+    import click
+    import typer.main
+
+    from apidisco.cli import launch
+    from apidisco.cli.main import app
+
+    root = typer.main.get_command(app)
+    valued = {
+        name
+        for param in root.params
+        if isinstance(param, click.Option) and not param.is_flag
+        for name in param.opts
+    }
+    assert valued == launch._VALUED_OPTIONS

@@ -26,6 +26,7 @@ __all__ = ["Unparsed", "loads", "read_record"]
 #: The flow's top-level keys kept unparsed (when the flow's format is current).
 UNREAD_KEYS = frozenset({"client_conn", "server_conn"})
 _MAX_PREFIX = 12  # digits of a length prefix, as mitmproxy allows
+_UNHASHABLE_KEY = "not a tnetstring: a dictionary key is not hashable"
 
 
 class Unparsed(bytes):
@@ -94,7 +95,7 @@ def _flow(data: bytes, position: int, end: int) -> dict[Any, Any]:
         key_end = _next(data, position, end)
         (key,) = _values(data, position, key_end)
         if isinstance(key, list | dict):
-            raise ValueError("not a tnetstring: a dictionary key is not hashable")
+            raise ValueError(_UNHASHABLE_KEY)
         value_end = _next(data, key_end, end)
         if key in UNREAD_KEYS:
             flow[key] = Unparsed(data[key_end:value_end])
@@ -147,7 +148,7 @@ def _values(data: bytes, position: int, end: int) -> list[Any]:
             try:
                 append(dict(zip(pairs[::2], pairs[1::2], strict=True)))
             except TypeError:  # a key that is a list or a dictionary
-                raise ValueError("not a tnetstring: a dictionary key is not hashable") from None
+                raise ValueError(_UNHASHABLE_KEY) from None
         elif tag == 93:  # ]
             append(_values(data, body, tag_at))
         elif tag == 35:  # #

@@ -176,14 +176,13 @@ def _collector_paused() -> Iterator[None]:
     freed by reference counting as soon as the flow is done (the tests check
     that nothing is left for the collector).
     """
-    if not gc.isenabled():
-        yield
-        return
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def _discover(

@@ -28,7 +28,6 @@ helper: one JSON document per line on standard input, one answer per line
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
 import subprocess
@@ -254,8 +253,10 @@ def _ended(process: subprocess.Popen[bytes], *, timeout: float) -> bool:
 
 
 def _read_answer(stdout: IO[bytes]) -> dict[str, Any] | None:
+    import orjson  # loaded already: a document was submitted
+
     try:
-        answer = json.loads(stdout.readline())
+        answer = orjson.loads(stdout.readline())
     except (OSError, ValueError):
         return None
     if not isinstance(answer, dict) or not isinstance(answer.get("problem", 0), (str, type(None))):
@@ -313,7 +314,7 @@ def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     openapi_problem(_WARM_UP)
     for line in stdin:
         problem = openapi_problem(orjson.loads(line))
-        stdout.write(json.dumps({"problem": problem}).encode() + b"\n")
+        stdout.write(orjson.dumps({"problem": problem}) + b"\n")
         stdout.flush()
 
 
