@@ -53,7 +53,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import multiprocessing
 import os
 import shlex
@@ -74,6 +73,7 @@ import httpx
 import orjson
 import sqlalchemy as sa
 
+from apidisco.cli.addon import script_path
 from apidisco.services import accounts, endpoints
 from apidisco.services.actor import Actor
 from apidisco.store import migrate
@@ -499,10 +499,8 @@ def wait_for_rows(
 
 
 def addon_script() -> str:
-    spec = importlib.util.find_spec("apidisco.addon")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("the apidisco package has no addon module")
-    return spec.origin
+    """The script ``apidisco addon path`` prints."""
+    return script_path()
 
 
 def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from mitmproxy.test import taddons
@@ -22,3 +23,10 @@ async def harness(*addons: Any) -> AsyncIterator[taddons.context]:
 
 def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
+
+
+async def hook(method: Callable[..., Any], *args: Any) -> None:
+    """Call an addon's hook as mitmproxy does: it awaits what the hook returns, if anything."""
+    result = method(*args)
+    if inspect.isawaitable(result):
+        await result

@@ -18,7 +18,7 @@ from apidisco.addon.recorder import ENDPOINT_KEY, REFUSED_KEY, Recorder
 from apidisco.addon.store import CaptureStore
 from apidisco.enums import EndpointStatus
 from apidisco.store.database import Database
-from tests.addon.harness import harness, run
+from tests.addon.harness import harness, hook, run
 from tests.addon.support import calls, endpoint, owner, set_status
 
 S = EndpointStatus
@@ -50,7 +50,7 @@ def route(gateway: Gateway, *flows: http.HTTPFlow, **options: Any) -> None:
         async with harness(gateway, gateway.recorder) as context:
             context.configure(gateway, **options)
             for flow in flows:
-                await gateway.requestheaders(flow)
+                await hook(gateway.requestheaders, flow)
 
     run(scenario())
 
@@ -109,7 +109,7 @@ def test_the_dedicated_port_refuses_everything_but_the_gateway() -> None:
     async def scenario() -> None:
         async with harness(gateway) as context:
             context.configure(gateway, apidisco_gateway_port=GATEWAY_PORT)
-            await gateway.requestheaders(other)
+            await hook(gateway.requestheaders, other)
             gateway.http_connect(connect)
 
     run(scenario())
@@ -168,12 +168,12 @@ def test_a_gateway_request_goes_to_the_destination_and_is_recorded(
 
     async def scenario() -> None:
         async with harness(gateway, recorder):
-            await gateway.requestheaders(flow)
+            await hook(gateway.requestheaders, flow)
             assert flow.response is None
             flow.response = http.Response.make(
                 200, b'{"id": 7}', {"Content-Type": "application/json"}
             )
-            await recorder.response(flow)
+            await hook(recorder.response, flow)
 
     run(scenario())
     assert flow.request.url == "http://127.0.0.1:9/api/users/7?expand=1"
@@ -226,10 +226,10 @@ def test_each_status_is_forwarded_or_refused(
 
         async def scenario(flow: http.HTTPFlow = flow) -> None:
             async with harness(gateway, recorder):
-                await gateway.requestheaders(flow)
+                await hook(gateway.requestheaders, flow)
                 if flow.response is None:  # forwarded: the destination answers
                     flow.response = http.Response.make(204)
-                await recorder.response(flow)
+                await hook(recorder.response, flow)
 
         run(scenario())
         assert flow.response is not None

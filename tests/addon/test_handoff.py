@@ -21,7 +21,7 @@ from apidisco.capture.exchange import CaptureBatch, Exchange
 from apidisco.capture.rows import RowBuilder
 from apidisco.config import Settings
 from apidisco.store.database import Database
-from tests.addon.harness import harness, run
+from tests.addon.harness import harness, hook, run
 from tests.addon.support import auth_tokens, calls, endpoint, owner, stored_endpoint, url_of
 from tests.addon.test_flowfile import FLOWS
 from tests.addon.test_recorder import DESTINATION, http_flow
@@ -84,7 +84,7 @@ def test_the_writer_process_writes_everything_handed_over_when_done(
             recorder.running()
             assert recorder.handoff is not None
             for number in range(50):
-                await recorder.response(http_flow(f"{DESTINATION}/n/{number}"))
+                await hook(recorder.response, http_flow(f"{DESTINATION}/n/{number}"))
             child = recorder.handoff.pid
             recorder.done()  # returns only once the process wrote (or journaled) everything
             assert recorder.handoff is None
@@ -125,7 +125,7 @@ def test_secrets_are_encrypted_by_the_writer_process(
             recorder.running()
             assert recorder.handoff is not None
             flow = http_flow(f"{DESTINATION}/me", headers=[("Authorization", "Bearer tok-789")])
-            await recorder.response(flow)
+            await hook(recorder.response, flow)
             recorder.done()
 
     run(scenario())
@@ -155,12 +155,12 @@ def test_when_the_writer_process_dies_nothing_is_lost(
             handoff = recorder.handoff
             assert handoff is not None
             for number in range(20):  # handed over while the process still starts up
-                await recorder.response(http_flow(f"{DESTINATION}/before/{number}"))
+                await hook(recorder.response, http_flow(f"{DESTINATION}/before/{number}"))
             assert handoff.pid is not None
             os.kill(handoff.pid, signal.SIGKILL)
             wait_for(lambda: not handoff.alive)
             for number in range(5):  # the process is gone: written in-process
-                await recorder.response(http_flow(f"{DESTINATION}/after/{number}"))
+                await hook(recorder.response, http_flow(f"{DESTINATION}/after/{number}"))
             recorder.done()
 
     run(scenario())
@@ -189,7 +189,7 @@ def test_a_full_hand_off_writes_in_process(
             recorder.running()
             assert recorder.handoff is not None
             for number in range(10):  # faster than the starting process acknowledges
-                await recorder.response(http_flow(f"{DESTINATION}/n/{number}"))
+                await hook(recorder.response, http_flow(f"{DESTINATION}/n/{number}"))
             recorder.done()
 
     run(scenario())
@@ -214,7 +214,7 @@ def test_the_thread_writer_starts_no_process(
             )
             recorder.running()
             assert recorder.handoff is None
-            await recorder.response(http_flow(f"{DESTINATION}/a"))
+            await hook(recorder.response, http_flow(f"{DESTINATION}/a"))
             recorder.done()
 
     run(scenario())

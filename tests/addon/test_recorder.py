@@ -21,10 +21,11 @@ from mitmproxy.test import tflow
 import apidisco.addon
 from apidisco.addon.recorder import REFUSED_KEY, Recorder
 from apidisco.addon.store import CaptureStore
+from apidisco.cli.addon import script_path
 from apidisco.enums import EndpointStatus
 from apidisco.lifecycle import CAPTURING
 from apidisco.store.database import Database
-from tests.addon.harness import harness, run
+from tests.addon.harness import harness, hook, run
 from tests.addon.support import (
     auth_tokens,
     calls,
@@ -62,15 +63,15 @@ def http_flow(
 
 
 def record(
-    recorder: Recorder, *flows: http.HTTPFlow, hook: str = "response", **options: Any
+    recorder: Recorder, *flows: http.HTTPFlow, event: str = "response", **options: Any
 ) -> None:
-    """Configure ``recorder`` and run ``hook`` on each flow, as mitmproxy would."""
+    """Configure ``recorder`` and run its hook for ``event`` on each flow, as mitmproxy would."""
 
     async def scenario() -> None:
         async with harness(recorder) as context:
             context.configure(recorder, **options)
             for flow in flows:
-                await getattr(recorder, hook)(flow)
+                await hook(getattr(recorder, event), flow)
 
     run(scenario())
 
@@ -207,7 +208,7 @@ def test_a_failed_exchange_is_recorded_with_its_error(
     flow = http_flow(f"{DESTINATION}/down")
     flow.response = None
     flow.error = tflow.terr("Connection refused")
-    record(Recorder(capture_store), flow, hook="error", apidisco_endpoint=endpoint_id)
+    record(Recorder(capture_store), flow, event="error", apidisco_endpoint=endpoint_id)
     (row,) = stored(capture_store, endpoint_id)
     assert row.response_status is None
     assert row.error == "Connection refused"
@@ -223,9 +224,9 @@ def test_a_flow_is_recorded_once_even_if_it_fails_after_its_response(
     async def scenario() -> None:
         async with harness(recorder) as context:
             context.configure(recorder, apidisco_endpoint=endpoint_id)
-            await recorder.response(flow)
+            await hook(recorder.response, flow)
             flow.error = tflow.terr("client disconnected")
-            await recorder.error(flow)
+            await hook(recorder.error, flow)
 
     run(scenario())
     assert len(stored(capture_store, endpoint_id)) == 1
@@ -244,11 +245,11 @@ def test_a_websocket_gives_a_handshake_row_and_one_row_per_message(
             context.configure(recorder, apidisco_endpoint=endpoint_id)
             assert flow.websocket is not None
             flow.websocket.messages = []
-            await recorder.response(flow)
-            await recorder.websocket_start(flow)
+            await hook(recorder.response, flow)
+            await hook(recorder.websocket_start, flow)
             for message in messages:  # mitmproxy appends, then calls the hook
                 flow.websocket.messages.append(message)
-                await recorder.websocket_message(flow)
+                await hook(recorder.websocket_message, flow)
 
     run(scenario())
     rows = stored(capture_store, endpoint_id)
@@ -419,7 +420,7 @@ def test_the_recorder_opens_its_store_when_running_and_closes_it_when_done(
             recorder.running()
             assert recorder.store is not None
             assert gc.get_freeze_count() > 0  # the loaded modules are out of the collector's way
-            await recorder.response(http_flow(f"{DESTINATION}/a"))
+            await hook(recorder.response, http_flow(f"{DESTINATION}/a"))
             recorder.done()
             assert recorder.store is None
             assert gc.get_freeze_count() == 0
@@ -453,14 +454,21 @@ def test_an_unknown_endpoint_at_start_up_is_logged_as_an_error(
     assert "there is no endpoint 'nope'" in caplog.text
 
 
+@pytest.mark.parametrize(
+    "path",
+    [script_path(), str(Path(apidisco.addon.__file__))],
+    ids=["script", "package file"],
+)
 def test_the_script_survives_a_reload_while_running(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """mitmproxy reloads a changed script synchronously: done, load, configure, running."""
+    """mitmproxy reloads a changed script synchronously: done, load, configure, running.
+
+    Both files load: the script ``apidisco addon path`` prints, and the package's
+    own file, the path earlier versions printed."""
     monkeypatch.setenv("APIDISCO_CONFIG", str(tmp_path / "absent.toml"))
     monkeypatch.setenv("APIDISCO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr(sys, "path", list(sys.path))  # loading a script prepends its folder
-    path = str(Path(apidisco.addon.__file__))
 
     async def scenario() -> None:
         async with harness() as context:

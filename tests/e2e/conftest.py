@@ -31,12 +31,13 @@ import pytest
 from graphql import build_schema, graphql_sync
 from websockets.asyncio.server import ServerConnection, serve
 
+from apidisco.cli.addon import script_path
 from apidisco.store import migrate
 from apidisco.store.database import Database
 
 MITMDUMP = str(Path(sys.executable).with_name("mitmdump"))
 CLI = [sys.executable, "-m", "apidisco"]
-ADDON = str(Path(__file__).resolve().parents[2] / "src" / "apidisco" / "addon" / "__init__.py")
+ADDON = script_path()  # what `apidisco addon path` prints
 
 
 def free_port() -> int:

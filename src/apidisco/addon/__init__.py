@@ -1,14 +1,16 @@
 """The mitmproxy addon that records traffic into the store.
 
-Loaded with ``mitmdump -s <path>`` (``apidisco addon path`` prints it): this
-module's ``addons`` list is what mitmproxy loads, the ``/proxy/{endpoint-id}/``
-gateway first (it routes requests before they leave), then the recorder. It
-never blocks mitmproxy's event loop on the database and never lets a storage
-failure stop the proxy. ``apidisco proxy`` runs the same two addons.
+``mitmdump -s <path>`` loads :mod:`apidisco.addon.script` (``apidisco addon
+path`` prints its path): the ``/proxy/{endpoint-id}/`` gateway, which routes
+requests before they leave, and the recorder. It never blocks mitmproxy's event
+loop on the database and never lets a storage failure stop the proxy.
+``apidisco proxy`` runs the same two addons.
 
-The addons are made when first asked for (PEP 562), so importing a module of
-this package — :mod:`apidisco.addon.flowfile` to read flow files, say — does
-not load mitmproxy's proxy machinery.
+This package's own file loads too (``mitmdump -s .../apidisco/addon/__init__.py``,
+the path earlier versions printed): its ``addons`` list holds the same two.
+They are made when first asked for (PEP 562), so importing a module of this
+package (:mod:`apidisco.addon.flowfile` to read flow files, say) does not load
+mitmproxy's proxy machinery.
 """
 
 from __future__ import annotations

@@ -39,6 +39,8 @@ __all__ = [
     "EndpointDirectory",
     "EndpointInfo",
     "Lookup",
+    "MISSING",
+    "Missing",
     "Origin",
     "StoreLookup",
     "TTLCache",
@@ -52,6 +54,17 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 Origin = tuple[str, str, int]
+
+
+class Missing:
+    """The type of :data:`MISSING`."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: What the ``*_now`` methods answer when there is nothing to answer without waiting.
+MISSING = Missing()
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,24 @@ class TTLCache(Generic[K, V]):
     def clear(self) -> None:
         self._entries.clear()
 
+    def now(self, key: K, load: Callable[[], V]) -> V | Missing:
+        """The answer for ``key`` if there is one to give without waiting, else
+        :data:`MISSING` (then :meth:`get` waits for it).
+
+        A fresh answer, or a stale one while ``load`` refreshes it in a worker
+        thread. Called from the event loop's thread: it is what lets a hook that
+        finds everything cached finish without becoming a coroutine.
+        """
+        entry = self._entries.get(key)
+        if entry is None:
+            return MISSING
+        if self.clock() - entry.checked < self.ttl:
+            return entry.value
+        if self.ttl <= 0:
+            return MISSING
+        self._refresh(key, load)
+        return entry.value
+
     async def get(self, key: K, load: Callable[[], V]) -> V:
         """The answer for ``key``: cached, or loaded by ``load`` in a worker thread.
 
@@ -206,22 +237,25 @@ class TTLCache(Generic[K, V]):
         on the last answer when it fails). Raises :class:`StoreError` only when there
         is no earlier answer to fall back on.
         """
+        answer = self.now(key, load)
+        if answer is not MISSING:
+            return answer  # type: ignore[return-value]
         entry = self._entries.get(key)
-        if entry is not None and self.clock() - entry.checked < self.ttl:
+        try:
+            return await asyncio.shield(self._refresh(key, load))
+        except StoreError:
+            if entry is None:
+                raise
             return entry.value
+
+    def _refresh(self, key: K, load: Callable[[], V]) -> asyncio.Task[V]:
+        """The load under way for ``key``, started now if there is none."""
         task = self._loading.get(key)
         if task is None:
             task = asyncio.get_running_loop().create_task(self._load(key, load))
             self._loading[key] = task
             task.add_done_callback(_retrieve)  # a failure nobody awaits was logged in _load
-        if entry is not None and self.ttl > 0:
-            return entry.value
-        try:
-            return await asyncio.shield(task)
-        except StoreError:
-            if entry is None:
-                raise
-            return entry.value
+        return task
 
     async def settled(self) -> None:
         """Wait for the refreshes under way."""
@@ -277,6 +311,10 @@ class EndpointDirectory:
         """The endpoint with this id, or None if there is none."""
         return await self._by_id.get(endpoint_id, lambda: self.lookup.endpoint(endpoint_id))
 
+    def endpoint_now(self, endpoint_id: str) -> EndpointInfo | None | Missing:
+        """:meth:`endpoint` if it can answer without waiting, else :data:`MISSING`."""
+        return self._by_id.now(endpoint_id, lambda: self.lookup.endpoint(endpoint_id))
+
     async def settled(self) -> None:
         """Wait for the refreshes under way."""
         await self._by_id.settled()
@@ -289,3 +327,11 @@ class EndpointDirectory:
             return Choice()
         candidates = await self._by_origin.get(origin, lambda: self.lookup.endpoints_at(origin))
         return choose(url, candidates)
+
+    def for_url_now(self, url: str) -> Choice | Missing:
+        """:meth:`for_url` if it can answer without waiting, else :data:`MISSING`."""
+        origin = origin_of(url)
+        if origin is None:
+            return Choice()
+        candidates = self._by_origin.now(origin, lambda: self.lookup.endpoints_at(origin))
+        return candidates if candidates is MISSING else choose(url, candidates)  # type: ignore[arg-type]

@@ -47,6 +47,7 @@ import ipaddress
 import logging
 import re
 import urllib.parse
+from collections.abc import Awaitable
 from typing import Any
 
 import orjson
@@ -168,12 +169,14 @@ class Gateway:
                 "send requests to /proxy/{endpoint-id}/...",
             )
 
-    async def requestheaders(self, flow: http.HTTPFlow) -> None:
+    def requestheaders(self, flow: http.HTTPFlow) -> Awaitable[None] | None:
+        """Route a gateway request: returns the coroutine that does it (mitmproxy awaits
+        it), or None for every other request, which so costs no coroutine."""
         if not flow.live or flow.response is not None:
-            return  # a flow loaded from a file, or answered already
+            return None  # a flow loaded from a file, or answered already
         dedicated = self._dedicated(flow.client_conn)
         if not (dedicated or self._addressed_to_proxy(flow)):
-            return
+            return None
         route = parse_route(flow.request.path)
         if route is None:
             if dedicated:
@@ -183,8 +186,8 @@ class Gateway:
                     "not_found",
                     f"this is the apidisco gateway: send requests to {PREFIX}{{endpoint-id}}/...",
                 )
-            return
-        await self._route(flow, *route)
+            return None
+        return self._route(flow, *route)
 
     async def _route(self, flow: http.HTTPFlow, endpoint_id: str, rest: str, query: str) -> None:
         if not endpoint_id:

@@ -120,6 +120,19 @@ class Record:
             return "(a flow whose URL cannot be read)"
 
 
+def _pickled(record: Record) -> bytes:
+    """``record`` pickled as the tuple of its fields: pickling the dataclass itself
+    costs four times as long (~3.6 µs against ~0.9 µs for a small record), most of it
+    in naming and checking its class, or, for a slotted dataclass, a dozen Python
+    calls in :mod:`dataclasses`."""
+    fields = (record.endpoint_id, record.item, record.max_body, record.keep_secrets)
+    return pickle.dumps(fields, pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickled(blob: bytes) -> Record:
+    return Record(*pickle.loads(blob))
+
+
 def build(record: Record, box: SecretBox | None) -> CaptureBatch:
     """The masked rows of ``record``, the kept originals encrypted with ``box``."""
     builder = RowBuilder(
@@ -249,7 +262,7 @@ class WriterProcess:
         garbage collector scans while it waits for its acknowledgement.
         """
         size = record.size
-        blob = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+        blob = _pickled(record)
         with self._lock:
             if not self._alive or self._closing:
                 return "stopped"
@@ -356,7 +369,7 @@ class WriterProcess:
         with self._lock:
             self._alive = False
             leftover = [record for sent in self._sent for record in sent.records()]
-            leftover += [pickle.loads(blob) for _, blob, _ in self._unsent]
+            leftover += [_unpickled(blob) for _, blob, _ in self._unsent]
             self._sent.clear()
             self._unsent.clear()
             self._count = self._bytes = 0
@@ -394,7 +407,7 @@ class _Sent:
         return pickle.dumps(self._items, pickle.HIGHEST_PROTOCOL)
 
     def records(self) -> list[Record]:
-        return [pickle.loads(blob) for _, blob in self._items]
+        return [_unpickled(blob) for _, blob in self._items]
 
 
 # -- the child's side ---------------------------------------------------------------------
@@ -444,7 +457,7 @@ def serve(
                 if items is None:
                     break
                 last = items[-1][0]
-                unwritten += _submit(writer, [pickle.loads(blob) for _, blob in items], box)
+                unwritten += _submit(writer, [_unpickled(blob) for _, blob in items], box)
                 waiting.append((writer.progress()[0], last))
             done = writer.progress()[1]
             while waiting and waiting[0][0] <= done:

@@ -46,14 +46,14 @@ import os
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from mitmproxy import ctx, exceptions, flowfilter, http
 
 from apidisco.addon import convert
-from apidisco.addon.directory import EndpointInfo
+from apidisco.addon.directory import MISSING, Choice, EndpointInfo, Missing
 from apidisco.addon.handoff import Record, WriterProcess, build
 from apidisco.addon.store import CaptureStore
 from apidisco.capture.exchange import Exchange, WebSocketMessage
@@ -82,6 +82,10 @@ REFUSED_KEY = "apidisco_refused"
 REOPEN_INTERVAL = 5.0
 # apidisco_writer: where rows are built and written.
 WRITERS = ("auto", "process", "thread")
+
+# What a flow records, made when it is handed over; and a directory lookup's answer.
+Observe = Callable[[], Mapping[str, Any] | Exchange | WebSocketMessage]
+Answer = EndpointInfo | Choice | None
 
 
 def _freeze_heap() -> None:
@@ -374,29 +378,33 @@ class Recorder:
         )
 
     # -- traffic hooks -------------------------------------------------------------
+    # Plain functions that return a coroutine only when there is something to wait
+    # for (the store opening, an endpoint never looked up before); mitmproxy awaits
+    # what a hook returns. A flow whose endpoint is cached is recorded without one:
+    # no coroutine to create, schedule and finish for every flow of a busy proxy.
 
-    async def response(self, flow: http.HTTPFlow) -> None:
+    def response(self, flow: http.HTTPFlow) -> Awaitable[None] | None:
         """A finished exchange, or a WebSocket handshake (its connection id is the flow id)."""
-        await self._record_exchange(flow)
+        return self._record_exchange(flow)
 
-    async def error(self, flow: http.HTTPFlow) -> None:
+    def error(self, flow: http.HTTPFlow) -> Awaitable[None] | None:
         """A request that failed (upstream unreachable, connection reset ...): no status."""
         if flow.websocket is not None and flow.response is not None:
-            return  # an established WebSocket: its handshake was recorded
-        await self._record_exchange(flow)
+            return None  # an established WebSocket: its handshake was recorded
+        return self._record_exchange(flow)
 
-    async def websocket_start(self, flow: http.HTTPFlow) -> None:
+    def websocket_start(self, flow: http.HTTPFlow) -> Awaitable[None] | None:
         """The handshake, if the response hook did not record it already."""
-        await self._record_exchange(flow)
+        return self._record_exchange(flow)
 
-    async def websocket_message(self, flow: http.HTTPFlow) -> None:
+    def websocket_message(self, flow: http.HTTPFlow) -> Awaitable[None] | None:
         """The newest message of a WebSocket connection."""
         if flow.websocket is None or not flow.websocket.messages:
-            return
+            return None
         item = flow.websocket.messages[-1]
         if item.dropped or not self._wanted(flow):
-            return
-        await self._record(flow, lambda: convert.message(flow, item))
+            return None
+        return self._record(flow, lambda: convert.message(flow, item))
 
     # -- recording -----------------------------------------------------------------
 
@@ -405,26 +413,44 @@ class Recorder:
             return False
         return self.filter is None or bool(self.filter(flow))
 
-    async def _record_exchange(self, flow: http.HTTPFlow) -> None:
+    def _record_exchange(self, flow: http.HTTPFlow) -> Awaitable[None] | None:
         if flow in self._recorded or not self._wanted(flow):
-            return
+            return None
         self._recorded.add(flow)
-        await self._record(flow, lambda: convert.state(flow))
+        return self._record(flow, lambda: convert.state(flow))
 
-    async def _record(
-        self,
-        flow: http.HTTPFlow,
-        observe: Callable[[], Mapping[str, Any] | Exchange | WebSocketMessage],
-    ) -> None:
+    def _record(self, flow: http.HTTPFlow, observe: Observe) -> Awaitable[None] | None:
+        """Record ``flow`` now if its store and endpoint are at hand, else return the
+        coroutine that waits for them and then records it."""
+        store = self.store
+        if store is None or self._opening is not None:
+            return self._record_when_ready(flow, observe)
+        answer = self._lookup_now(store, flow)
+        if answer is MISSING:
+            return self._record_when_ready(flow, observe)
+        self._submit(store, flow, self._capturing(flow, answer), observe)  # type: ignore[arg-type]
+        return None
+
+    async def _record_when_ready(self, flow: http.HTTPFlow, observe: Observe) -> None:
         store = await self.ready()
         if store is None:
             self._skip("store-unavailable", f"{flow.request.url}: the store is not open")
             return
         try:
-            target = await self._target(store, flow)
+            answer = await self._lookup(store, flow)
         except StoreError as error:
             self._skip("lookup-failed", f"{flow.request.url}: {error.message}")
             return
+        self._submit(store, flow, self._capturing(flow, answer), observe)
+
+    def _submit(
+        self,
+        store: CaptureStore,
+        flow: http.HTTPFlow,
+        target: EndpointInfo | None,
+        observe: Observe,
+    ) -> None:
+        """Hand the flow's record to the writer process, or build and queue its rows here."""
         if target is None:
             self.counts["unmatched"] += 1
             return
@@ -443,27 +469,42 @@ class Recorder:
             return
         self.counts["rows"] += len(batch.rows)
 
-    async def _target(self, store: CaptureStore, flow: http.HTTPFlow) -> EndpointInfo | None:
-        """The capturing endpoint ``flow`` belongs to, or None."""
+    # Which endpoint a flow belongs to: the endpoint id it is recorded under, if it
+    # has one, else its URL, looked up in the store's directory (cached).
+
+    def _endpoint_id(self, flow: http.HTTPFlow) -> str | None:
         routed = flow.metadata.get(ENDPOINT_KEY)
         # Live, the gateway's routing wins; from a file, apidisco_endpoint says where to.
         endpoint_id = (routed if flow.live else None) or self.endpoint_id or routed
-        if endpoint_id:
-            info = await store.directory.endpoint(str(endpoint_id))
-        else:
-            choice = await store.directory.for_url(flow.request.url)
-            if choice.ambiguous:
-                ids = ", ".join(info.id for info in choice.ambiguous)
+        return str(endpoint_id) if endpoint_id else None
+
+    def _lookup_now(self, store: CaptureStore, flow: http.HTTPFlow) -> Answer | Missing:
+        endpoint_id = self._endpoint_id(flow)
+        if endpoint_id is not None:
+            return store.directory.endpoint_now(endpoint_id)
+        return store.directory.for_url_now(flow.request.url)
+
+    async def _lookup(self, store: CaptureStore, flow: http.HTTPFlow) -> Answer:
+        endpoint_id = self._endpoint_id(flow)
+        if endpoint_id is not None:
+            return await store.directory.endpoint(endpoint_id)
+        return await store.directory.for_url(flow.request.url)
+
+    def _capturing(self, flow: http.HTTPFlow, answer: Answer) -> EndpointInfo | None:
+        """The capturing endpoint the lookup's ``answer`` says ``flow`` belongs to, or None."""
+        if isinstance(answer, Choice):
+            if answer.ambiguous:
+                ids = ", ".join(info.id for info in answer.ambiguous)
                 self._warn_once(
                     f"ambiguous:{ids}",
                     f"apidisco: {flow.request.url} matches several capturing endpoints ({ids}); "
                     "not recorded: set apidisco_endpoint or use the /proxy/{id}/ gateway",
                 )
                 return None
-            info = choice.endpoint
-        if info is None or not info.capturing:
+            answer = answer.endpoint
+        if answer is None or not answer.capturing:
             return None
-        return info
+        return answer
 
     def _in_process(self, reason: str) -> None:
         """Count (and warn, once a minute) a flow the writer process could not take."""

@@ -13,9 +13,9 @@ app = typer.Typer(help="The mitmproxy addon that records traffic.", no_args_is_h
 
 def script_path() -> str:
     """The addon script's path, found without importing it (nor mitmproxy)."""
-    spec = importlib.util.find_spec("apidisco.addon")
+    spec = importlib.util.find_spec("apidisco.addon.script")
     origin = spec.origin if spec is not None else None
-    assert origin is not None, "apidisco.addon is part of apidisco"
+    assert origin is not None, "apidisco.addon.script is part of apidisco"
     return origin
 
 
