@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import urllib.parse
 from datetime import UTC, datetime
 
 import orjson
@@ -52,6 +53,37 @@ def test_every_row_has_the_same_columns() -> None:
         0
     ]
     assert set(http) == set(message)
+
+
+def test_a_url_without_secrets_is_stored_as_sent() -> None:
+    url = "https://shop.example/search?q=red%20shoes&size=&page=2"
+    [row] = RowBuilder("e1").exchange(exchange(url=url)).rows
+    assert row["url"] == url
+    assert row["query_params"] == {"q": "red shoes", "size": "", "page": "2"}
+
+
+def test_a_url_with_a_secret_has_only_its_query_rewritten() -> None:
+    url = "https://shop.example/search?q=red%20shoes&api_key=k1"
+    [row] = RowBuilder("e1").exchange(exchange(url=url)).rows
+    masked = f"‹masked:{fingerprint('k1')}›"
+    quoted = urllib.parse.quote(masked, safe=":")
+    assert row["url"] == f"https://shop.example/search?q=red+shoes&api_key={quoted}"
+    assert row["query_params"] == {"q": "red shoes", "api_key": masked}
+
+
+def test_a_json_body_without_secrets_is_stored_as_sent() -> None:
+    body = b'{ "items": [1, 2],\n  "name": "caf\xc3\xa9" }'
+    [row] = RowBuilder("e1").exchange(exchange(response_body=body)).rows
+    assert row["response_body"] == body.decode()
+    assert row["response_body_json"] == {"items": [1, 2], "name": "café"}
+
+
+def test_a_json_body_with_a_secret_is_stored_masked() -> None:
+    body = b'{ "user": "ann", "password": "hunter2" }'
+    [row] = RowBuilder("e1").exchange(exchange(response_body=body)).rows
+    masked = f"‹masked:{fingerprint('hunter2')}›"
+    assert orjson.loads(row["response_body"]) == {"user": "ann", "password": masked}
+    assert row["response_body_json"] == {"user": "ann", "password": masked}
 
 
 def test_secrets_are_masked_everywhere_and_kept_only_on_request() -> None:

@@ -61,6 +61,18 @@ def test_json_fields_are_masked_at_any_depth() -> None:
     assert document["user"]["password"] == "hunter2"  # the input is not modified
 
 
+def test_json_masking_copies_only_what_it_masks() -> None:
+    masker = Masker()
+    clean = {"user": {"name": "ann"}, "items": [{"note": "fine"}, 3], "total": 2}
+    assert masker.json(clean) is clean
+    document = {"user": {"password": "p"}, "items": [{"note": "fine"}], "total": 2}
+    masked = masker.json(document)
+    assert masked is not document
+    assert masked["user"] is not document["user"]
+    assert masked["items"] is document["items"]  # nothing to mask there: shared, not copied
+    assert document == {"user": {"password": "p"}, "items": [{"note": "fine"}], "total": 2}
+
+
 def test_the_lists_are_configurable() -> None:
     masker = Masker(headers=frozenset({"x-tenant"}), query=frozenset(), fields=frozenset({"pin"}))
     assert masker.header("Authorization", "Bearer visible") == "Bearer visible"

@@ -76,13 +76,14 @@ class RowBuilder:
         response_kind = media_type(_header(exchange.response_headers, "content-type"))
         request = self._body(exchange.request_body, request_kind, masker)
         response = self._body(exchange.response_body, response_kind, masker)
+        sent, masked = self._parameters(parts.query, masker)
         base: dict[str, Any] = {
             "endpoint_id": self.endpoint_id,
             "method": exchange.method.upper(),
-            "url": self._url(parts, masker),
+            "url": self._url(parts, sent, masked),
             "protocol": self._protocol(exchange, parts, request_kind, request["json"]),
             "request_headers": self._headers(exchange.request_headers, masker),
-            "query_params": self._query(parts.query, masker),
+            "query_params": self._query(masked),
             "response_status": exchange.status,
             "response_headers": self._headers(exchange.response_headers, masker),
             "cors_headers": self._cors(exchange),
@@ -104,14 +105,15 @@ class RowBuilder:
         parts = urllib.parse.urlsplit(message.url)
         kind = "text/plain" if message.is_text else "application/octet-stream"
         body = self._body(message.content, kind, masker, sniff_json=message.is_text)
+        sent, masked = self._parameters(parts.query, masker)
         row: dict[str, Any] = {
             "endpoint_id": self.endpoint_id,
             "method": "GET",
-            "url": self._url(parts, masker),
+            "url": self._url(parts, sent, masked),
             "protocol": "wss" if parts.scheme in {"wss", "https"} else "ws",
             "request_headers": {},
             "response_headers": {},
-            "query_params": self._query(parts.query, masker),
+            "query_params": self._query(masked),
             "response_status": None,
             "cors_headers": None,
             "duration": None,
@@ -149,19 +151,33 @@ class RowBuilder:
         return "https" if scheme in {"https", "wss"} else "http"
 
     @staticmethod
-    def _url(parts: urllib.parse.SplitResult, masker: Masker) -> str:
-        if not parts.query:
+    def _parameters(
+        query: str, masker: Masker
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The query's parameters as sent, and with secret values masked."""
+        if not query:
+            return [], []
+        sent = urllib.parse.parse_qsl(query, keep_blank_values=True)
+        return sent, masker.parameters(sent)
+
+    @staticmethod
+    def _url(
+        parts: urllib.parse.SplitResult,
+        sent: list[tuple[str, str]],
+        masked: list[tuple[str, str]],
+    ) -> str:
+        """The URL as sent, its query rewritten only when it held a secret."""
+        if masked == sent:
             return urllib.parse.urlunsplit(parts)
-        pairs = masker.parameters(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
-        query = urllib.parse.urlencode(pairs, safe="‹›:/@")
+        query = urllib.parse.urlencode(masked, safe=":/@")
         return urllib.parse.urlunsplit(parts._replace(query=query))
 
     @staticmethod
-    def _query(query: str, masker: Masker) -> dict[str, Any] | None:
-        if not query:
+    def _query(pairs: list[tuple[str, str]]) -> dict[str, Any] | None:
+        if not pairs:
             return None
         result: dict[str, Any] = {}
-        for name, value in masker.parameters(urllib.parse.parse_qsl(query, keep_blank_values=True)):
+        for name, value in pairs:
             if name in result:
                 existing = result[name]
                 result[name] = (
@@ -216,16 +232,14 @@ class RowBuilder:
         document: Any = None
         if not truncated and (_is_json(kind) or sniff_json or kind == ""):
             try:
-                document = masker.json(orjson.loads(kept))
+                parsed = orjson.loads(kept)
             except orjson.JSONDecodeError:
-                document = None
+                parsed = None
+            document = None if parsed is None else masker.json(parsed)
         if document is not None:
-            return {
-                "text": orjson.dumps(document).decode(),
-                "json": document,
-                "truncated": False,
-                "encoding": None,
-            }
+            # As sent (it parsed, so it is UTF-8), unless a secret had to be masked in it.
+            text = kept.decode() if document is parsed else orjson.dumps(document).decode()
+            return {"text": text, "json": document, "truncated": False, "encoding": None}
         text = self._text(kept, kind, truncated)
         if text is None:
             return {
@@ -236,7 +250,7 @@ class RowBuilder:
             }
         if kind == "application/x-www-form-urlencoded" and not truncated:
             pairs = masker.parameters(urllib.parse.parse_qsl(text, keep_blank_values=True))
-            text = urllib.parse.urlencode(pairs, safe="‹›:/@")
+            text = urllib.parse.urlencode(pairs, safe=":/@")
         return {"text": text, "json": None, "truncated": truncated, "encoding": None}
 
     @staticmethod

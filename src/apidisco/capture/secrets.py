@@ -149,18 +149,33 @@ class Masker:
     # -- JSON documents ---------------------------------------------------------------
 
     def json(self, document: Any) -> Any:
-        """A copy of ``document`` with sensitive fields' values masked, at any depth."""
+        """``document`` with sensitive fields' values masked, at any depth.
+
+        Copy on write: the parts holding nothing to mask are returned as they are,
+        so ``masker.json(document) is document`` says that nothing was masked."""
         if isinstance(document, dict):
             fields = self._fields
-            copy = {}
+            copy: dict[Any, Any] | None = None
             for key, value in document.items():
                 if isinstance(value, dict | list):
-                    copy[key] = self.json(value)
+                    masked = self.json(value)
                 elif value is not None and isinstance(key, str) and _normalise(key) in fields:
-                    copy[key] = self.mask(str(value))
+                    masked = self.mask(str(value))
                 else:
-                    copy[key] = value
-            return copy
+                    continue
+                if masked is not value:
+                    if copy is None:
+                        copy = dict(document)
+                    copy[key] = masked
+            return document if copy is None else copy
         if isinstance(document, list):
-            return [self.json(item) if isinstance(item, dict | list) else item for item in document]
+            items: list[Any] | None = None
+            for index, item in enumerate(document):
+                if isinstance(item, dict | list):
+                    masked = self.json(item)
+                    if masked is not item:
+                        if items is None:
+                            items = list(document)
+                        items[index] = masked
+            return document if items is None else items
         return document
