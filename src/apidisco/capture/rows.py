@@ -238,8 +238,8 @@ class RowBuilder:
             document = None if parsed is None else masker.json(parsed)
         if document is not None:
             # As sent (it parsed, so it is UTF-8), unless a secret had to be masked in it.
-            text = kept.decode() if document is parsed else orjson.dumps(document).decode()
-            return {"text": text, "json": document, "truncated": False, "encoding": None}
+            sent = kept.decode() if document is parsed else orjson.dumps(document).decode()
+            return {"text": sent, "json": document, "truncated": False, "encoding": None}
         text = self._text(kept, kind, truncated)
         if text is None:
             return {
