@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/capture.py [--rounds 5] [--clients 8] [--requests 500] [--database URL]
        [--paced-share 0.5] [--paced-requests 250] [--writer process|thread] [--proxy-cpus LIST]
-       [--writer-cpus LIST] [--set NAME=VALUE ...]
+       [--writer-cpus LIST] [--baseline SRC] [--set NAME=VALUE ...]
 
 Everything runs on 127.0.0.1 in one go: a small asyncio HTTP/1.1 JSON server
 (its own process, keep-alive, a fixed ~300-byte body) is the upstream; two
@@ -22,10 +22,19 @@ Prints, per proxy, the medians over the rounds of requests/s, p50 and p99 latenc
 and the CPU time per request of mitmdump, of its child processes (the addon's
 writer process, ``--writer process``, the default), of the local PostgreSQL
 processes and of the load generator (from /proc; Linux); then the addon's throughput as a
-share of plain mitmdump's, the p50 and p99 differences, and the rows stored
+share of plain mitmdump's, the p50 and p99 differences, the median and quartiles
+of the rounds' own ratios (each addon round against the plain round just before
+it: on a shared machine these spread widely, and the quartiles say how far
+one run can be trusted), and the rows stored
 against the 2xx responses the clients saw through the addon's proxy (warm-up
 included), counted after mitmdump was stopped with Ctrl-C (SIGINT: the addon
 writes what is queued before exiting).
+
+``--baseline SRC`` compares two versions of the addon instead: the first slot
+runs the addon of another apidisco source tree (``SRC`` is its ``src`` folder,
+e.g. of a ``git worktree`` of an earlier commit, first on that mitmdump's
+``PYTHONPATH``), recording under an endpoint of its own, with the same
+options; the rows line counts the second slot's.
 
 Each round has two phases per proxy. The *saturated* phase is closed-loop: each
 client sends its next request when the previous one is answered, so the proxy
@@ -520,6 +529,14 @@ def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:
     return rate, p50, p99
 
 
+def _quartiles(ordered: list[float]) -> str:
+    """The lower and upper quartiles of sorted ratios, as percentages."""
+    if len(ordered) < 4:
+        return f"{ordered[0]:.1%}..{ordered[-1]:.1%} (min..max)"
+    lower, _, upper = statistics.quantiles(ordered, n=4)
+    return f"{lower:.1%}..{upper:.1%}"
+
+
 def _cpus(text: str) -> set[int]:
     try:
         return {int(part) for part in text.split(",")}
@@ -570,6 +587,15 @@ def main() -> None:
         "warm-up (default: it stays with its mitmdump)",
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="SRC",
+        help="instead of plain mitmdump, run the addon of another apidisco source tree "
+        "(its src folder, e.g. a git worktree of an earlier commit) in the first slot, "
+        "recording under an endpoint of its own: compares two versions of the addon",
+    )
+    parser.add_argument(
         "--set",
         dest="addon_options",
         action="append",
@@ -579,6 +605,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     command = shlex.join(["python", "benchmarks/capture.py", *sys.argv[1:]])
+    if args.baseline is not None:
+        if not (args.baseline / "apidisco" / "addon" / "__init__.py").is_file():
+            parser.error(f"--baseline: {args.baseline} is not an apidisco src folder")
+    # The first slot's label: plain mitmdump, or the earlier addon.
+    plain_label = PLAIN if args.baseline is None else "baseline addon"
     if args.proxy_cpus is not None:
         others = os.sched_getaffinity(0) - args.proxy_cpus
         if not others or not args.proxy_cpus <= os.sched_getaffinity(0):
@@ -612,7 +643,20 @@ def main() -> None:
             database_url = database.url.render_as_string(hide_password=False)
 
             environ = child_environment(folder)
-            plain = start_mitmdump(PLAIN, folder, [], environ, args.proxy_cpus)
+            first: list[str] = []
+            first_environ = environ
+            if args.baseline is not None:  # an earlier addon, under an endpoint of its own
+                first_environ = dict(environ, PYTHONPATH=str(args.baseline.resolve()))
+                first = [
+                    "-s",
+                    str(args.baseline.resolve() / "apidisco" / "addon" / "__init__.py"),
+                    "--set",
+                    f"apidisco_endpoint={prepare_store(database, upstream)}",
+                    "--set",
+                    f"apidisco_db={database_url}",
+                    *(option for pair in args.addon_options for option in ("--set", pair)),
+                ]
+            plain = start_mitmdump(plain_label, folder, first, first_environ, args.proxy_cpus)
             proxies.append(plain)
             recording = [
                 "-s",
@@ -677,8 +721,8 @@ def main() -> None:
                     f"moved the addon's child processes {moved} to CPUs {sorted(args.writer_cpus)}"
                 )
 
-            results: dict[str, list[Round]] = {PLAIN: [], ADDON: []}
-            paced: dict[str, list[Round]] = {PLAIN: [], ADDON: []}
+            results: dict[str, list[Round]] = {plain_label: [], ADDON: []}
+            paced: dict[str, list[Round]] = {plain_label: [], ADDON: []}
             paced_rate = 0.0
             for number in range(1, args.rounds + 1):
                 for proxy in (plain, addon):
@@ -690,7 +734,7 @@ def main() -> None:
                 if args.paced_share <= 0:
                     continue
                 if not paced_rate:
-                    paced_rate = args.paced_share * results[PLAIN][0].rate
+                    paced_rate = args.paced_share * results[plain_label][0].rate
                 for proxy in (plain, addon):
                     done = pace(
                         proxy, upstream, args.clients, args.paced_requests, paced_rate, settle
@@ -709,18 +753,29 @@ def main() -> None:
                 f"{'mitmdump':>8} {'writer':>8} {'postgres':>8} {'client':>8}"
             )
             print("saturated (closed loop): throughput")
-            rate_plain, p50_plain, p99_plain = row(PLAIN, results[PLAIN])
+            rate_plain, p50_plain, p99_plain = row(plain_label, results[plain_label])
             rate_addon, p50_addon, p99_addon = row(ADDON, results[ADDON])
             print(
                 f"{'addon vs plain':18} {rate_addon / rate_plain:9.1%} "
                 f"{p50_addon - p50_plain:+8.2f} {p99_addon - p99_plain:+8.2f}"
             )
+            pairs = sorted(
+                second.rate / first.rate
+                for first, second in zip(results[plain_label], results[ADDON], strict=True)
+                if first.rate
+            )
+            if pairs:
+                print(
+                    f"{'each round':18} {statistics.median(pairs):9.1%}  median of the rounds' "
+                    f"ratios (addon's round vs the plain round just before it); "
+                    f"quartiles {_quartiles(pairs)}"
+                )
             if paced_rate:
                 print(
                     f"paced (open loop, {paced_rate:.0f} req/s offered to each, "
                     f"{args.paced_share:.0%} of plain's first round): latency"
                 )
-                _, p50_plain, p99_plain = row(PLAIN, paced[PLAIN])
+                _, p50_plain, p99_plain = row(plain_label, paced[plain_label])
                 _, p50_addon, p99_addon = row(ADDON, paced[ADDON])
                 print(
                     f"{'addon vs plain':18} {'':9} "
