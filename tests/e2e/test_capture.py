@@ -179,7 +179,7 @@ def check_websocket_rows(rows: list[ApiCall], url: str) -> None:
         [
             ("hello", None),
             (base64.b64encode(b"\x00\x01\x02").decode(), "base64"),
-            ('{"type":"ping"}', None),
+            ('{"type": "ping"}', None),  # as sent
         ],
         key=str,
     )
