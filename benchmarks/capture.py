@@ -73,7 +73,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -512,6 +512,63 @@ def addon_script() -> str:
     return script_path()
 
 
+@dataclass
+class Scratch:
+    """What a run records into: the upstream, a scratch database and folder."""
+
+    folder: Path
+    upstream: str
+    database: Database
+    name: str  # the scratch database's
+
+    def recording(
+        self, endpoint_id: str, options: list[str], script: str | None = None
+    ) -> list[str]:
+        """mitmdump's arguments loading the addon (``script``, by default this tree's)
+        recording into this database under ``endpoint_id``, with more ``options``."""
+        url = self.database.url.render_as_string(hide_password=False)
+        script = script or addon_script()
+        arguments = ["-s", script, "--set", f"apidisco_endpoint={endpoint_id}"]
+        arguments += ["--set", f"apidisco_db={url}"]
+        for option in options:
+            arguments += ["--set", option]
+        return arguments
+
+
+@contextlib.contextmanager
+def scratch(server_url: str) -> Iterator[Scratch]:
+    """The upstream in a process of its own, a scratch database on ``server_url``'s server
+    and a scratch folder; stopped, dropped and removed afterwards."""
+    server = parse_database_url(server_url)
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"apidisco_bench_{uuid.uuid4().hex[:8]}"
+    upstream_port = free_port()
+    upstream_process = multiprocessing.get_context("spawn").Process(
+        target=serve_upstream, args=(upstream_port,), name="upstream", daemon=True
+    )
+    database: Database | None = None
+    created = False
+    with tempfile.TemporaryDirectory(prefix="apidisco-bench-") as folder:
+        try:
+            upstream_process.start()
+            wait_for_port(upstream_port, upstream_process.is_alive, "the upstream server")
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            created = True
+            database = Database(engine=create_engine(server.set(database=name)))
+            yield Scratch(Path(folder), f"http://127.0.0.1:{upstream_port}", database, name)
+        finally:
+            if upstream_process.is_alive():
+                upstream_process.terminate()
+            upstream_process.join(10)
+            if database is not None:
+                database.dispose()
+            if created:
+                with admin.connect() as connection:
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+
+
 def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:
     """Prints the medians over ``rounds``; returns requests/s, p50 and p99."""
     rate = statistics.median(r.rate for r in rounds)
@@ -618,58 +675,26 @@ def main() -> None:
     if args.writer_cpus is not None and args.proxy_cpus is None:
         parser.error("--writer-cpus needs --proxy-cpus")
 
-    server = parse_database_url(args.database)
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"apidisco_bench_{uuid.uuid4().hex[:8]}"
-    upstream_port = free_port()
-    upstream_process = multiprocessing.get_context("spawn").Process(
-        target=serve_upstream, args=(upstream_port,), name="upstream", daemon=True
-    )
     proxies: list[Proxy] = []
-    database: Database | None = None
-    created = False
-    with tempfile.TemporaryDirectory(prefix="apidisco-bench-") as scratch:
-        folder = Path(scratch)
+    with scratch(args.database) as run:
+        folder, upstream, database, name = run.folder, run.upstream, run.database, run.name
         try:
-            upstream_process.start()
-            wait_for_port(upstream_port, upstream_process.is_alive, "the upstream server")
-            upstream = f"http://127.0.0.1:{upstream_port}"
-
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            created = True
-            database = Database(engine=create_engine(server.set(database=name)))
             endpoint_id = prepare_store(database, upstream)
-            database_url = database.url.render_as_string(hide_password=False)
-
             environ = child_environment(folder)
             first: list[str] = []
             first_environ = environ
             if args.baseline is not None:  # an earlier addon, under an endpoint of its own
-                first_environ = dict(environ, PYTHONPATH=str(args.baseline.resolve()))
-                first = [
-                    "-s",
-                    str(args.baseline.resolve() / "apidisco" / "addon" / "__init__.py"),
-                    "--set",
-                    f"apidisco_endpoint={prepare_store(database, upstream)}",
-                    "--set",
-                    f"apidisco_db={database_url}",
-                    *(option for pair in args.addon_options for option in ("--set", pair)),
-                ]
+                baseline = args.baseline.resolve()
+                first_environ = dict(environ, PYTHONPATH=str(baseline))
+                first = run.recording(
+                    prepare_store(database, upstream),
+                    args.addon_options,
+                    script=str(baseline / "apidisco" / "addon" / "__init__.py"),
+                )
             plain = start_mitmdump(plain_label, folder, first, first_environ, args.proxy_cpus)
             proxies.append(plain)
-            recording = [
-                "-s",
-                addon_script(),
-                "--set",
-                f"apidisco_endpoint={endpoint_id}",
-                "--set",
-                f"apidisco_db={database_url}",
-            ]
-            if args.writer is not None:
-                recording += ["--set", f"apidisco_writer={args.writer}"]
-            for option in args.addon_options:
-                recording += ["--set", option]
+            writer = [] if args.writer is None else [f"apidisco_writer={args.writer}"]
+            recording = run.recording(endpoint_id, writer + args.addon_options)
             addon = start_mitmdump(ADDON, folder, recording, environ, args.proxy_cpus)
             proxies.append(addon)
 
@@ -798,15 +823,6 @@ def main() -> None:
         finally:
             for proxy in proxies:
                 proxy.stop()
-            if upstream_process.is_alive():
-                upstream_process.terminate()
-            upstream_process.join(10)
-            if database is not None:
-                database.dispose()
-            if created:
-                with admin.connect() as connection:
-                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import re
 import shlex
@@ -38,26 +37,20 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
 
-from apidisco.store.database import Database
-from apidisco.store.engine import create_engine, parse_database_url
 from capture import (
     DEFAULT_SERVER,
     MITMDUMP,
     QUIET,
-    addon_script,
     child_environment,
     free_port,
     prepare_store,
-    serve_upstream,
+    scratch,
     wait_for_port,
     wait_for_rows,
 )
@@ -178,76 +171,37 @@ def main() -> None:
         parser.error("this benchmark needs valgrind (callgrind and callgrind_control)")
     command = shlex.join(["python", "benchmarks/capture_instructions.py", *sys.argv[1:]])
 
-    server = parse_database_url(args.database)
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"apidisco_bench_{uuid.uuid4().hex[:8]}"
-    upstream_port = free_port()
-    upstream_process = multiprocessing.get_context("spawn").Process(
-        target=serve_upstream, args=(upstream_port,), name="upstream", daemon=True
-    )
-    database: Database | None = None
-    created = False
-    with tempfile.TemporaryDirectory(prefix="apidisco-bench-") as scratch:
-        folder = Path(scratch)
-        try:
-            upstream_process.start()
-            wait_for_port(upstream_port, upstream_process.is_alive, "the upstream server")
-            upstream = f"http://127.0.0.1:{upstream_port}"
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            created = True
-            database = Database(engine=create_engine(server.set(database=name)))
-            endpoint_id = prepare_store(database, upstream)
-            recording = [
-                "-s",
-                addon_script(),
-                "--set",
-                f"apidisco_endpoint={endpoint_id}",
-                "--set",
-                f"apidisco_db={database.url.render_as_string(hide_password=False)}",
-            ]
-            for option in args.addon_options:
-                recording += ["--set", option]
-            environ = child_environment(folder)
-            print(
-                f"upstream {upstream}, one client, {args.warmup} requests to warm up, "
-                f"{args.requests} counted; database {name}"
-            )
-            started = time.monotonic()
-            plain = measure(PLAIN, [], folder, environ, upstream, args.requests, args.warmup)
-            addon = measure(ADDON, recording, folder, environ, upstream, args.requests, args.warmup)
-            sent = args.warmup + args.requests
-            stored, _ = wait_for_rows(database, endpoint_id, sent, timeout=30)
+    with scratch(args.database) as run:
+        folder, upstream, database = run.folder, run.upstream, run.database
+        endpoint_id = prepare_store(database, upstream)
+        recording = run.recording(endpoint_id, args.addon_options)
+        environ = child_environment(folder)
+        print(
+            f"upstream {upstream}, one client, {args.warmup} requests to warm up, "
+            f"{args.requests} counted; database {run.name}"
+        )
+        started = time.monotonic()
+        plain = measure(PLAIN, [], folder, environ, upstream, args.requests, args.warmup)
+        addon = measure(ADDON, recording, folder, environ, upstream, args.requests, args.warmup)
+        sent = args.warmup + args.requests
+        stored, _ = wait_for_rows(database, endpoint_id, sent, timeout=30)
 
-            print()
+        print()
+        print(f"{'instructions per request':24} {'main thread':>12} {'others':>12} {'total':>12}")
+        for count in (plain, addon):
             print(
-                f"{'instructions per request':24} {'main thread':>12} {'others':>12} {'total':>12}"
+                f"{count.label:24} {count.main:12,.0f} {count.others:12,.0f} {count.total:12,.0f}"
             )
-            for count in (plain, addon):
-                print(
-                    f"{count.label:24} {count.main:12,.0f} {count.others:12,.0f} "
-                    f"{count.total:12,.0f}"
-                )
-            print(
-                f"{'addon vs plain':24} {addon.main / plain.main:12.1%} {'':12} "
-                f"{addon.total / plain.total:12.1%}"
-            )
-            print(
-                f"{'added by the addon':24} {addon.main - plain.main:+12,.0f} "
-                f"{addon.others - plain.others:+12,.0f} {addon.total - plain.total:+12,.0f}"
-            )
-            print(f"rows: {sent} requests through the addon, {stored} rows stored")
-            print(f"took {time.monotonic() - started:.0f} s; command: {command}")
-        finally:
-            if upstream_process.is_alive():
-                upstream_process.terminate()
-            upstream_process.join(10)
-            if database is not None:
-                database.dispose()
-            if created:
-                with admin.connect() as connection:
-                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
+        print(
+            f"{'addon vs plain':24} {addon.main / plain.main:12.1%} {'':12} "
+            f"{addon.total / plain.total:12.1%}"
+        )
+        print(
+            f"{'added by the addon':24} {addon.main - plain.main:+12,.0f} "
+            f"{addon.others - plain.others:+12,.0f} {addon.total - plain.total:+12,.0f}"
+        )
+        print(f"rows: {sent} requests through the addon, {stored} rows stored")
+        print(f"took {time.monotonic() - started:.0f} s; command: {command}")
 
 
 if __name__ == "__main__":
