@@ -62,6 +62,31 @@ def test_a_url_without_secrets_is_stored_as_sent() -> None:
     assert row["query_params"] == {"q": "red shoes", "size": "", "page": "2"}
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example/items?",  # an empty query, which parsing and unparsing drop
+        "https://shop.example/items?#top",
+    ],
+)
+def test_a_url_without_secrets_keeps_what_reparsing_would_normalise(url: str) -> None:
+    assert urllib.parse.urlunsplit(urllib.parse.urlsplit(url)) != url
+    [row] = RowBuilder("e1").exchange(exchange(url=url)).rows
+    assert row["url"] == url
+    message = WebSocketMessage("c", url.replace("https", "wss"), True, b"hi", True, MOMENT)
+    assert RowBuilder("e1").message(message).rows[0]["url"] == url.replace("https", "wss")
+
+
+def test_sensitive_header_names_are_masked_in_any_case_and_others_kept() -> None:
+    headers = (("AUTHORIZATION", "Bearer t0k3n"), ("X-Trace", "abc"), ("x-api-key", "k1"))
+    [row] = RowBuilder("e1").exchange(exchange(request_headers=headers)).rows
+    assert row["request_headers"] == {
+        "authorization": f"Bearer ‹masked:{fingerprint('t0k3n')}›",
+        "x-trace": "abc",
+        "x-api-key": f"‹masked:{fingerprint('k1')}›",
+    }
+
+
 def test_a_url_with_a_secret_has_only_its_query_rewritten() -> None:
     url = "https://shop.example/search?q=red%20shoes&api_key=k1"
     [row] = RowBuilder("e1").exchange(exchange(url=url)).rows

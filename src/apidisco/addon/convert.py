@@ -126,8 +126,10 @@ def _text(value: bytes | str) -> str:
 def _headers(fields: Sequence[Sequence[bytes]]) -> Headers:
     """Header pairs as sent, in order; bytes that are not UTF-8 are replaced, not escaped."""
     return tuple(
-        (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
-        for name, value in fields
+        [
+            (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
+            for name, value in fields
+        ]
     )
 
 

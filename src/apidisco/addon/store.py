@@ -71,12 +71,19 @@ def journal_directory(settings: Settings) -> Path:
 
 
 def open_writer(
-    database: Database, settings: Settings, journal: Path | None, *, retry_interval: float = 2.0
+    database: Database,
+    settings: Settings,
+    journal: Path | None,
+    *,
+    retry_interval: float = 2.0,
+    flush_interval: float = 0.2,
 ) -> CaptureWriter:
     """A writer on ``journal``, or on the first free journal slot of the data directory."""
     if journal is not None:
         try:
-            return CaptureWriter(database, journal, retry_interval=retry_interval)
+            return CaptureWriter(
+                database, journal, retry_interval=retry_interval, flush_interval=flush_interval
+            )
         except OSError as error:
             raise StoreError(f"cannot use the capture journal {journal}: {error}") from None
     digest = hashlib.sha256(database.describe().encode()).hexdigest()[:12]
@@ -84,7 +91,9 @@ def open_writer(
     for slot in range(JOURNAL_SLOTS):
         path = directory / f"capture-{digest}-{slot}.journal"
         try:
-            return CaptureWriter(database, path, retry_interval=retry_interval)
+            return CaptureWriter(
+                database, path, retry_interval=retry_interval, flush_interval=flush_interval
+            )
         except StoreError:  # in use by another proxy recording into the same database
             continue
         except OSError as error:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import urllib.parse
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -37,9 +36,20 @@ _EMPTY: dict[str, Any] = {"text": None, "json": None, "truncated": False, "encod
 _CORS_REQUEST = ("origin", "access-control-request-method", "access-control-request-headers")
 
 
-def _header(headers: Headers, name: str) -> str | None:
-    lowered = name.lower()
-    return next((value for key, value in headers if key.lower() == lowered), None)
+# Header fields with their names lowercased: each name is lowered once per exchange.
+_Fields = list[tuple[str, str]]
+
+
+def _lowered(headers: Headers) -> _Fields:
+    return [(name.lower(), value) for name, value in headers]
+
+
+def _first(fields: _Fields, name: str) -> str | None:
+    """The first value of the (lowercase) header ``name``."""
+    for key, value in fields:
+        if key == name:
+            return value
+    return None
 
 
 def _is_textual(kind: str) -> bool:
@@ -71,22 +81,25 @@ class RowBuilder:
     def exchange(self, exchange: Exchange) -> CaptureBatch:
         """The rows recording one HTTP exchange (several for a GraphQL batch)."""
         masker = self.masker_factory()
-        parts = urllib.parse.urlsplit(exchange.url)
-        request_kind = media_type(_header(exchange.request_headers, "content-type"))
-        response_kind = media_type(_header(exchange.response_headers, "content-type"))
+        url = exchange.url
+        parts = urllib.parse.urlsplit(url)
+        request_fields = _lowered(exchange.request_headers)
+        response_fields = _lowered(exchange.response_headers)
+        request_kind = media_type(_first(request_fields, "content-type"))
+        response_kind = media_type(_first(response_fields, "content-type"))
         request = self._body(exchange.request_body, request_kind, masker)
         response = self._body(exchange.response_body, response_kind, masker)
         sent, masked = self._parameters(parts.query, masker)
         base: dict[str, Any] = {
             "endpoint_id": self.endpoint_id,
             "method": exchange.method.upper(),
-            "url": self._url(parts, sent, masked),
+            "url": url if masked == sent else self._url(parts, masked),
             "protocol": self._protocol(exchange, parts, request_kind, request["json"]),
-            "request_headers": self._headers(exchange.request_headers, masker),
+            "request_headers": self._headers(request_fields, masker),
             "query_params": self._query(masked),
             "response_status": exchange.status,
-            "response_headers": self._headers(exchange.response_headers, masker),
-            "cors_headers": self._cors(exchange),
+            "response_headers": self._headers(response_fields, masker),
+            "cors_headers": self._cors(exchange.method, request_fields, response_fields),
             "timestamp": exchange.started,
             "duration": exchange.duration_ms,
             "error": exchange.error,
@@ -109,7 +122,7 @@ class RowBuilder:
         row: dict[str, Any] = {
             "endpoint_id": self.endpoint_id,
             "method": "GET",
-            "url": self._url(parts, sent, masked),
+            "url": message.url if masked == sent else self._url(parts, masked),
             "protocol": "wss" if parts.scheme in {"wss", "https"} else "ws",
             "request_headers": {},
             "response_headers": {},
@@ -161,14 +174,9 @@ class RowBuilder:
         return sent, masker.parameters(sent)
 
     @staticmethod
-    def _url(
-        parts: urllib.parse.SplitResult,
-        sent: list[tuple[str, str]],
-        masked: list[tuple[str, str]],
-    ) -> str:
-        """The URL as sent, its query rewritten only when it held a secret."""
-        if masked == sent:
-            return urllib.parse.urlunsplit(parts)
+    def _url(parts: urllib.parse.SplitResult, masked: list[tuple[str, str]]) -> str:
+        """The URL with its query rewritten from ``masked`` (used only when the query held
+        a secret: otherwise a row stores the URL as sent)."""
         query = urllib.parse.urlencode(masked, safe=":/@")
         return urllib.parse.urlunsplit(parts._replace(query=query))
 
@@ -188,11 +196,12 @@ class RowBuilder:
         return result
 
     @staticmethod
-    def _headers(headers: Iterable[tuple[str, str]], masker: Masker) -> dict[str, Any]:
+    def _headers(fields: _Fields, masker: Masker) -> dict[str, Any]:
+        """Lowercase names to values (a list for a repeated name), secrets masked."""
+        sensitive = masker.sensitive_headers
         result: dict[str, Any] = {}
-        for name, value in headers:
-            key = name.lower()
-            masked = masker.header(key, value)
+        for key, value in fields:
+            masked = masker.header(key, value) if key in sensitive else value
             if key in result:
                 existing = result[key]
                 result[key] = (
@@ -203,21 +212,21 @@ class RowBuilder:
         return result
 
     @staticmethod
-    def _cors(exchange: Exchange) -> dict[str, Any] | None:
+    def _cors(method: str, request: _Fields, response: _Fields) -> dict[str, Any] | None:
+        """The response's ``Access-Control-*`` headers (the last of each name) and the
+        request's CORS headers (the first of each), unmasked; ``preflight`` for one."""
         found: dict[str, Any] = {}
-        for name, value in exchange.response_headers:
-            lowered = name.lower()
-            if lowered.startswith("access-control-"):
-                found[lowered] = value
+        for key, value in response:
+            if key.startswith("access-control-"):
+                found[key] = value
         sent: dict[str, str] = {}  # the first value of each CORS request header
-        for name, value in exchange.request_headers:
-            lowered = name.lower()
-            if lowered in _CORS_REQUEST and lowered not in sent:
-                sent[lowered] = value
+        for key, value in request:
+            if key in _CORS_REQUEST and key not in sent:
+                sent[key] = value
         for name in _CORS_REQUEST:
             if name in sent:
                 found[name] = sent[name]
-        if exchange.method.upper() == "OPTIONS" and sent.get("access-control-request-method"):
+        if method.upper() == "OPTIONS" and sent.get("access-control-request-method"):
             found["preflight"] = True
         return found or None
 
