@@ -34,7 +34,9 @@ writes what is queued before exiting).
 runs the addon of another apidisco source tree (``SRC`` is its ``src`` folder,
 e.g. of a ``git worktree`` of an earlier commit, first on that mitmdump's
 ``PYTHONPATH``), recording under an endpoint of its own, with the same
-options; the rows line counts the second slot's.
+options; the rows line counts the second slot's. Each slot's round ends once
+its own writer has stored its rows, so neither writer's catch-up lands in the
+other's round.
 
 Each round has two phases per proxy. The *saturated* phase is closed-loop: each
 client sends its next request when the previous one is answered, so the proxy
@@ -683,11 +685,13 @@ def main() -> None:
             environ = child_environment(folder)
             first: list[str] = []
             first_environ = environ
+            baseline_endpoint: str | None = None
             if args.baseline is not None:  # an earlier addon, under an endpoint of its own
                 baseline = args.baseline.resolve()
                 first_environ = dict(environ, PYTHONPATH=str(baseline))
+                baseline_endpoint = prepare_store(database, upstream)
                 first = run.recording(
-                    prepare_store(database, upstream),
+                    baseline_endpoint,
                     args.addon_options,
                     script=str(baseline / "apidisco" / "addon" / "__init__.py"),
                 )
@@ -711,12 +715,17 @@ def main() -> None:
             store = database
             sent = 0  # 2xx responses through the addon's proxy, warm-up included
             caught_up: list[tuple[int, float]] = []  # rows stored, seconds waited
+            baseline_sent = 0  # the same through the baseline addon's
 
             def settle(done: Round) -> None:
-                nonlocal sent
+                nonlocal sent, baseline_sent
                 if done.label == ADDON:
                     sent += done.ok + done.untimed
                     caught_up.append(wait_for_rows(store, endpoint_id, sent))
+                elif baseline_endpoint is not None:
+                    # Its writer's catch-up counts in its own round, not in the next one.
+                    baseline_sent += done.ok + done.untimed
+                    wait_for_rows(store, baseline_endpoint, baseline_sent)
 
             def report(label: str, done: Round, recorded: bool) -> None:
                 line = (
