@@ -117,7 +117,8 @@ class Masker:
 
     @property
     def sensitive_headers(self) -> frozenset[str]:
-        """The lowercase names of the headers whose values :meth:`header` masks."""
+        """The lowercase names of the headers whose values :meth:`header` masks (a row
+        builder hands :meth:`header` only these)."""
         return self._headers
 
     def header(self, name: str, value: str) -> str:
