@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -15,7 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from apidisco.addon import convert
-from apidisco.addon.handoff import Record, WriterProcess, merge
+from apidisco.addon.handoff import Record, WriterProcess, _Child, merge
 from apidisco.addon.recorder import Recorder
 from apidisco.capture.exchange import CaptureBatch, Exchange
 from apidisco.capture.rows import RowBuilder
@@ -340,3 +342,27 @@ def test_merged_batches_keep_every_row_in_order_and_every_secret() -> None:
     assert merge([first, second]) == CaptureBatch(
         "e1", ({"url": "/1"}, {"url": "/2"}, {"url": "/3"}), {"aa": "one", "bb": "two"}
     )
+
+
+def _exit_at_once() -> None:
+    pass
+
+
+def _wait(child: _Child, seen: list[bool]) -> None:
+    seen.append(child.exited(10))
+
+
+def test_a_child_waited_for_from_two_threads_is_seen_to_exit_by_both() -> None:
+    # Plain Process.join from two threads reported ~1 in 7 exited children alive.
+    context = multiprocessing.get_context("fork")
+    for _ in range(60):
+        process = context.Process(target=_exit_at_once)
+        process.start()
+        child = _Child(process)
+        seen: list[bool] = []
+        other = threading.Thread(target=_wait, args=(child, seen))
+        other.start()
+        _wait(child, seen)
+        other.join(10)
+        assert seen == [True, True]
+        assert child.exitcode() == 0

@@ -57,6 +57,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for_sentinel
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +188,7 @@ class WriterProcess:
         max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self._process = process
+        self._child = _Child(process)
         self._records = records
         self._reports = reports
         self._fallback = fallback
@@ -291,18 +293,17 @@ class WriterProcess:
             self._closing = True
             self._wakeup.notify()
         self._sender.join(max(0.0, deadline - time.monotonic()))
-        self._process.join(max(0.0, deadline - time.monotonic()))
-        if self._process.is_alive():
+        child = self._child
+        if not child.exited(max(0.0, deadline - time.monotonic())):
             logger.error(
                 "apidisco: the writer process did not finish within %.0fs; stopping it and "
                 "writing what it did not acknowledge in-process",
                 timeout,
             )
-            self._process.terminate()
-            self._process.join(5)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join(5)
+            child.terminate()
+            if not child.exited(5):
+                child.kill()
+                child.exited(5)
         self._receiver.join(10)
         with contextlib.suppress(OSError):
             self._records.close()
@@ -359,7 +360,7 @@ class WriterProcess:
                 self.stats, self.unwritten = value
             elif kind == "error":
                 logger.error("apidisco: writer process: %s", value)
-        self._process.join(5)
+        self._child.exited(5)
         self._gone()
 
     def _acknowledge(self, seq: int) -> None:
@@ -386,13 +387,49 @@ class WriterProcess:
         logger.error(
             "apidisco: the writer process exited (code %s)%s; %d record(s) it had not "
             "acknowledged are written in-process, and so is new traffic",
-            self._process.exitcode,
+            self._child.exitcode(),
             "" if expected else " unexpectedly",
             len(leftover),
         )
         if leftover:
             self.rerouted += len(leftover)
             self._fallback(leftover)
+
+
+class _Child:
+    """A child process that two threads wait for (``stop`` and the receiver thread).
+
+    Collecting its exit status is serialised: a ``multiprocessing`` process waited
+    on from two threads at once can report a child that has exited as alive (the
+    thread that loses the race gets no status back from ``waitpid``), which made
+    ``stop`` log that a writer process that had finished did not, now and then.
+    """
+
+    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+        self.process = process
+        self._reaping = threading.Lock()
+
+    def exited(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the process to exit; whether it has."""
+        if not wait_for_sentinel([self.process.sentinel], timeout):
+            return False
+        with self._reaping:
+            # Its end of the sentinel pipe is closed: it is exiting, and its exit
+            # status is there at once (not always yet for a non-blocking waitpid).
+            self.process.join()
+            return True
+
+    def exitcode(self) -> int | None:
+        with self._reaping:
+            return self.process.exitcode
+
+    def terminate(self) -> None:
+        with self._reaping:
+            self.process.terminate()
+
+    def kill(self) -> None:
+        with self._reaping:
+            self.process.kill()
 
 
 class _Sent:
