@@ -21,8 +21,9 @@ Prints, per proxy, the medians over the rounds of requests/s, p50 and p99 latenc
 (each round's percentiles over its own requests, as the client measured them)
 and the CPU time per request of mitmdump, of its child processes (the addon's
 writer process, ``--writer process``, the default), of the local PostgreSQL
-processes and of the load generator (from /proc; Linux); then the addon's throughput as a
-share of plain mitmdump's, the p50 and p99 differences, the median and quartiles
+processes (but the backends of this script's own row counts) and of the load
+generator (from /proc; Linux); then the addon's throughput as a share of plain
+mitmdump's, the p50 and p99 differences, the median and quartiles
 of the rounds' own ratios (each addon round against the plain round just before
 it: on a shared machine these spread widely, and the quartiles say how far
 one run can be trusted), and the rows stored
@@ -170,12 +171,18 @@ def _cpu_of(stat: Path) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# The backends serving this script's own queries (counting stored rows after each
+# round): their CPU is the benchmark's, not the addon's.
+_OWN_BACKENDS: set[int] = set()
+
+
 def _postgres_cpu() -> dict[int, float]:
-    """CPU seconds of every local PostgreSQL process (server and backends), by pid."""
+    """CPU seconds of every local PostgreSQL process (server and backends) but this
+    script's own backends, by pid."""
     found: dict[int, float] = {}
     with contextlib.suppress(OSError):
         for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
+            if entry.name.isdigit() and int(entry.name) not in _OWN_BACKENDS:
                 with contextlib.suppress(OSError):
                     if (entry / "comm").read_text().strip() == "postgres":
                         found[int(entry.name)] = _cpu_of(entry / "stat")
@@ -483,9 +490,13 @@ def prepare_store(database: Database, upstream: str) -> str:
 
 
 def stored_rows(database: Database, endpoint_id: str) -> int:
-    statement = sa.select(sa.func.count()).where(ApiCall.endpoint_id == endpoint_id)
+    statement = sa.select(sa.func.count(), sa.func.pg_backend_pid()).where(
+        ApiCall.endpoint_id == endpoint_id
+    )
     with database.session() as session:
-        return int(session.execute(statement).scalar_one())
+        count, backend = session.execute(statement).one()
+    _OWN_BACKENDS.add(int(backend))
+    return int(count)
 
 
 def wait_for_rows(
