@@ -20,9 +20,9 @@ tree first on its path, the trees alternating:
 - **Instructions** per record under valgrind's callgrind (one run per tree),
   which do not move between runs as time does on a shared machine. valgrind
   cannot follow the spawned writer process, so this run does its work in one
-  process: unpickle messages of 100 records, build their rows
-  (``handoff._submit``) and let a store writer configured as the writer
-  process's COPY them, until all are stored. Counting is switched on just
+  process: unpickle messages of records, build their rows
+  (``handoff._submit``) and let a store writer COPY them, until all are
+  stored. Counting is switched on just
   before the first message and the counts dumped once the last row is stored.
   Each message is one transaction, of as many records as the tree's writer
   process groups at ``--rate`` (``GROUP_INTERVAL`` seconds' worth; 0.2 s before
@@ -44,16 +44,22 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-from capture import DEFAULT_SERVER, _item_url, _response, prepare_store, scratch
+from capture_instructions import _control, _summary
 
-MESSAGE = 100  # records per message from the proxy
+from apidisco.addon import handoff
+from apidisco.config import Settings, resolve_settings
+from apidisco.store.database import open_database
+from apidisco.store.writer import CaptureWriter
+from capture import DEFAULT_SERVER, _cpu_of, _item_url, _response, prepare_store, scratch
+
+MESSAGE = 100  # records per message from the proxy, in timed runs' warm-up
+_HEAD, _BODY = _response().split(b"\r\n\r\n", 1)
+_RESPONSE_HEADERS = tuple(tuple(line.split(b": ", 1)) for line in _HEAD.split(b"\r\n")[1:])
 
 
 def _state(number: int, upstream: str, started: float) -> dict[str, object]:
     """The state the proxy's hook copies from a flow (``convert.state``) for one GET."""
-    head, body = _response().split(b"\r\n\r\n", 1)
     url = _item_url(upstream, number % 8, 500, number)
     authority, path = url.removeprefix("http://").split("/", 1)
     host, port = authority.split(":")
@@ -64,7 +70,6 @@ def _state(number: int, upstream: str, started: float) -> dict[str, object]:
         (b"Connection", b"keep-alive"),
         (b"User-Agent", b"python-httpx/0.28.1"),
     )
-    response_headers = tuple(tuple(line.split(b": ", 1)) for line in head.split(b"\r\n")[1:])
     return {
         "id": f"flow-{number}",
         "request": {
@@ -80,8 +85,8 @@ def _state(number: int, upstream: str, started: float) -> dict[str, object]:
         },
         "response": {
             "status_code": 200,
-            "headers": response_headers,
-            "content": body,
+            "headers": _RESPONSE_HEADERS,
+            "content": _BODY,
             "timestamp_start": started + 0.002,
             "timestamp_end": started + 0.0021,
         },
@@ -90,28 +95,18 @@ def _state(number: int, upstream: str, started: float) -> dict[str, object]:
     }
 
 
-def _callgrind(*args: str) -> None:
-    subprocess.run(["callgrind_control", *args], check=True, capture_output=True, timeout=300)
-
-
 def _process_cpu(pid: int) -> float:
-    """CPU seconds (user and system, every thread) process ``pid`` used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _cpu_of(Path(f"/proc/{pid}/stat"))
 
 
-def _settings(database_url: str, folder: Path) -> Any:
-    from apidisco.config import resolve_settings
-
+def _settings(database_url: str, folder: Path) -> Settings:
     return resolve_settings(
         {"database_url": database_url, "data_dir": str(folder)},
         config_file=folder / "absent.toml",
     )
 
 
-def _records(endpoint_id: str, upstream: str, records: int) -> list[Any]:
-    from apidisco.addon import handoff
-
+def _records(endpoint_id: str, upstream: str, records: int) -> list[handoff.Record]:
     started = time.time()
     return [
         handoff.Record(endpoint_id, _state(n, upstream, started), 1 << 20, False)
@@ -122,8 +117,6 @@ def _records(endpoint_id: str, upstream: str, records: int) -> list[Any]:
 def run_timed(options: Options) -> None:
     """The timed part, in this process (started by :func:`measure`): a writer process fed
     at ``options.rate``; prints the CPU seconds it took."""
-    from apidisco.addon import handoff
-
     folder = Path(options.folder)
     records = _records(options.endpoint_id, options.upstream, options.records)
     lost: list[object] = []
@@ -155,7 +148,7 @@ def run_timed(options: Options) -> None:
     print(f"cpu {cpu}")
 
 
-def _drain(process: Any, timeout: float = 600) -> None:
+def _drain(process: handoff.WriterProcess, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while process.pending():
         if time.monotonic() > deadline:
@@ -171,10 +164,6 @@ def group_size(rate: float, interval: float) -> int:
 
 def run_counted(options: Options) -> None:
     """The counted part, in this process, under callgrind (see the module docstring)."""
-    from apidisco.addon import handoff
-    from apidisco.store.database import open_database
-    from apidisco.store.writer import CaptureWriter
-
     folder = Path(options.folder)
     database = open_database(_settings(options.url, folder))
     # As many rows per transaction as the tree's writer process groups at this rate
@@ -190,14 +179,14 @@ def run_counted(options: Options) -> None:
     ]
     # No waiting for more rows: each message's batch is one transaction.
     writer = CaptureWriter(database, folder / "writer.journal", flush_interval=0.0)
-    _callgrind("--instr=on", str(os.getpid()))
+    _control("--instr=on", str(os.getpid()))
     for message in messages:
         items = pickle.loads(message)
         handoff._submit(writer, [handoff._unpickled(blob) for _, blob in items], None)
         if not writer.flush(3600):
             raise RuntimeError("the writer did not store a group within an hour")
-    _callgrind("--dump=measured", str(os.getpid()))
-    _callgrind("--instr=off", str(os.getpid()))
+    _control("--dump=measured", str(os.getpid()))
+    _control("--instr=off", str(os.getpid()))
     writer.close()
     stats = writer.stats()
     database.dispose()
@@ -206,7 +195,6 @@ def run_counted(options: Options) -> None:
             f"{stats.written_rows} of {options.records} rows written in "
             f"{stats.transactions} transactions, not {len(messages)}"
         )
-    print(f"group {group}")
 
 
 @dataclass
@@ -251,10 +239,7 @@ def measure(tree: Tree, options: Options, counted: bool) -> float:
     if not counted:
         return float(done.stdout.split()[-1])
     for dump in folder.glob("callgrind.*.1"):
-        with dump.open(errors="replace") as lines:
-            for line in lines:
-                if line.startswith(("summary:", "totals:")):
-                    return float(line.split()[1])
+        return float(_summary(dump))
     raise RuntimeError(f"{tree.label}: callgrind wrote no counts:\n{done.stderr}")
 
 
@@ -269,9 +254,18 @@ def main() -> None:
         "--rate", type=float, default=500, help="records per second in timed runs (default 500)"
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per tree (default 5)")
-    parser.add_argument("--baseline", type=Path, default=None, metavar="SRC")
     parser.add_argument(
-        "--database", default=os.environ.get("APIDISCO_TEST_DATABASE_URL", DEFAULT_SERVER)
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="SRC",
+        help="also measure another apidisco source tree (its src folder), alternately",
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("APIDISCO_TEST_DATABASE_URL", DEFAULT_SERVER),
+        help="the PostgreSQL server to make a scratch database on "
+        "(default: $APIDISCO_TEST_DATABASE_URL, else the local server)",
     )
     parser.add_argument("--no-instructions", action="store_true", help="skip callgrind")
     args = parser.parse_args()

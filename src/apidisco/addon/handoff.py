@@ -187,7 +187,6 @@ class WriterProcess:
         limit: int = 10_000,
         max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
-        self._process = process
         self._child = _Child(process)
         self._records = records
         self._reports = reports
@@ -248,7 +247,7 @@ class WriterProcess:
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid
+        return self._child.process.pid
 
     @property
     def alive(self) -> bool:

@@ -13,6 +13,7 @@ replays, what the previous one left behind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,11 +80,12 @@ def open_writer(
     flush_interval: float = 0.2,
 ) -> CaptureWriter:
     """A writer on ``journal``, or on the first free journal slot of the data directory."""
+    writer = functools.partial(
+        CaptureWriter, database, retry_interval=retry_interval, flush_interval=flush_interval
+    )
     if journal is not None:
         try:
-            return CaptureWriter(
-                database, journal, retry_interval=retry_interval, flush_interval=flush_interval
-            )
+            return writer(journal)
         except OSError as error:
             raise StoreError(f"cannot use the capture journal {journal}: {error}") from None
     digest = hashlib.sha256(database.describe().encode()).hexdigest()[:12]
@@ -91,9 +93,7 @@ def open_writer(
     for slot in range(JOURNAL_SLOTS):
         path = directory / f"capture-{digest}-{slot}.journal"
         try:
-            return CaptureWriter(
-                database, path, retry_interval=retry_interval, flush_interval=flush_interval
-            )
+            return writer(path)
         except StoreError:  # in use by another proxy recording into the same database
             continue
         except OSError as error:
