@@ -50,9 +50,11 @@ CALL_ATTRIBUTES: tuple[str, ...] = tuple(_COLUMN_OF)
 TIMESTAMP_ATTRIBUTES: frozenset[str] = frozenset(
     name for name, column in _COLUMN_OF.items() if isinstance(column.type, UTCDateTime)
 )
-_JSON_ATTRIBUTES = frozenset(
-    name for name, column in _COLUMN_OF.items() if isinstance(column.type, sa.JSON)
-)
+# Each column's PostgreSQL type, in COPY's column order.
+_POSTGRESQL: sa.Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+_COPY_TYPES: list[str] = [
+    column.type.compile(dialect=_POSTGRESQL).lower() for column in _COLUMN_OF.values()
+]
 _REQUIRED = frozenset(
     name for name, field in ApiCall.model_fields.items() if field.is_required()
 ) - {"endpoint_id"}
@@ -132,24 +134,20 @@ class CaptureRepository:
         self.session.execute(statement, values)
 
     def _copy_calls(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        from psycopg.types.json import Jsonb
+        from psycopg.types.json import set_json_dumps
 
         columns = ", ".join(f'"{_COLUMN_OF[name].name}"' for name in CALL_ATTRIBUTES)
         driver_connection = self.session.connection().connection.driver_connection
         assert driver_connection is not None
-        with (
-            driver_connection.cursor() as cursor,
-            cursor.copy(f"COPY {_CALLS.name} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(
-                    [
-                        Jsonb(row[name], dumps=orjson.dumps)
-                        if name in _JSON_ATTRIBUTES and row[name] is not None
-                        else row[name]
-                        for name in CALL_ATTRIBUTES
-                    ]
-                )
+        with driver_connection.cursor() as cursor:
+            # With every column's type given, psycopg picks each value's dumper by column
+            # rather than by value, and dicts and lists go to jsonb unwrapped: this
+            # cursor's jsonb values are encoded by orjson.
+            set_json_dumps(orjson.dumps, cursor)
+            with cursor.copy(f"COPY {_CALLS.name} ({columns}) FROM STDIN") as copy:
+                copy.set_types(_COPY_TYPES)
+                for row in rows:
+                    copy.write_row([row[name] for name in CALL_ATTRIBUTES])
 
     def touch_endpoints(self, last_used: Mapping[str, datetime]) -> None:
         """Move each endpoint's ``lastUsedAt`` forward to the given moment (never back).
