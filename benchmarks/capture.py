@@ -379,8 +379,12 @@ class LeanClient(asyncio.Protocol):
             "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n"
             "User-Agent: apidisco-benchmark\r\n\r\n".encode()
         )
-        async with asyncio.timeout(10):
-            return await self._waiter
+        try:
+            async with asyncio.timeout(10):
+                return await self._waiter
+        except TimeoutError:
+            self._transport.close()  # a late answer must not be taken for the next one's
+            raise
 
     async def aclose(self) -> None:
         if self._transport is not None:
