@@ -366,3 +366,82 @@ def test_a_child_waited_for_from_two_threads_is_seen_to_exit_by_both() -> None:
         other.join(10)
         assert seen == [True, True]
         assert child.exitcode() == 0
+
+
+def _scheduling(pid: int) -> tuple[int, int]:
+    """The policy and niceness of process ``pid``'s main thread."""
+    return os.sched_getscheduler(pid), os.getpriority(os.PRIO_PROCESS, pid)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+@pytest.mark.parametrize(("priority", "policy"), [("idle", "SCHED_IDLE"), ("low", "SCHED_OTHER")])
+def test_the_writer_process_runs_below_the_proxy(
+    settings: Settings,
+    tmp_path: Path,
+    endpoint_id: str,
+    store_database: Database,
+    priority: str,
+    policy: str,
+) -> None:
+    process = WriterProcess.start(
+        settings,
+        journal=tmp_path / "child.journal",
+        secret_key=None,
+        fallback=lambda _: None,
+        priority=priority,
+    )
+    try:
+        assert process.offer(Record(endpoint_id, exchange("/0"), 1000, False)) is None
+        wait_for(lambda: process.pending() == 0)  # running: it wrote a row
+        assert process.pid is not None
+        expected = (getattr(os, policy), min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10))
+        assert _scheduling(process.pid) == expected
+        # Its writer thread too: every thread of the process.
+        threads = [int(tid) for tid in os.listdir(f"/proc/{process.pid}/task")]
+        assert len(threads) > 1
+        assert {_scheduling(tid) for tid in threads} == {expected}
+    finally:
+        process.stop()
+    assert recorded_paths(store_database, endpoint_id) == ["/0"]
+
+
+def test_an_unknown_writer_process_priority_is_refused(settings: Settings, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="priority 'urgent'"):
+        WriterProcess.start(
+            settings,
+            journal=tmp_path / "j",
+            secret_key=None,
+            fallback=lambda _: None,
+            priority="urgent",
+        )
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+@pytest.mark.parametrize(("priority", "policy"), [(None, "SCHED_IDLE"), ("low", "SCHED_OTHER")])
+def test_the_recorder_starts_its_writer_process_at_the_chosen_priority(
+    store_database: Database, endpoint_id: str, environment: Path, priority: str | None, policy: str
+) -> None:
+    recorder = Recorder()
+    chosen = {} if priority is None else {"apidisco_writer_priority": priority}
+
+    async def scenario() -> None:
+        async with harness(recorder) as context:
+            context.configure(
+                recorder,
+                apidisco_db=url_of(store_database),
+                apidisco_endpoint=endpoint_id,
+                apidisco_writer="process",
+                **chosen,
+            )
+            recorder.running()
+            try:
+                assert recorder.handoff is not None
+                pid = recorder.handoff.pid
+                assert pid is not None
+                # Its threads start once its priority is set.
+                wait_for(lambda: len(os.listdir(f"/proc/{pid}/task")) > 1)
+                assert os.sched_getscheduler(pid) == getattr(os, policy)
+            finally:
+                recorder.done()
+
+    run(scenario())

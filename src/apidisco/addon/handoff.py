@@ -27,8 +27,11 @@ ordinary
 :class:`~apidisco.store.writer.CaptureWriter` with a journal of its own, so
 batching, COPY, ``lastUsedAt``, ``authTokens``, the journal fallback and its
 replay behave exactly as in-process. The child runs at a lower CPU priority
-than the proxy (:data:`WRITER_NICENESS`): when the machine's cores are busy,
-flows go first and the rows follow when a core is free.
+than the proxy: with the ``idle`` priority (the default, Linux) under
+``SCHED_IDLE``, so it only takes a core nothing else wants and never a slice of
+the proxy's; with ``low`` (and where there is no ``SCHED_IDLE``) at
+:data:`WRITER_NICENESS`. Either way, when the machine's cores are busy, flows go
+first and the rows follow when a core is free.
 
 Nothing is dropped silently. A record stays in the in-flight buffer until the
 child acknowledges it, which it does once the writer has stored or journaled
@@ -69,7 +72,7 @@ from apidisco.errors import ApidiscoError
 from apidisco.secretbox import SecretBox
 from apidisco.store.writer import CaptureWriter, WriterStats
 
-__all__ = ["Record", "WriterProcess", "build", "merge"]
+__all__ = ["PRIORITIES", "Record", "WriterProcess", "build", "lower_priority", "merge"]
 
 logger = logging.getLogger("apidisco.addon")
 
@@ -88,9 +91,18 @@ ACK_INTERVAL = 0.2
 #: PostgreSQL a few statements more: at 250 requests/s, 0.2 s groups cost ~16 µs of
 #: CPU per row, 1 s groups ~3 µs. Rows become visible that much later.
 GROUP_INTERVAL = 1.0
-#: The writer process's CPU priority, below the proxy's: on a busy machine flows go
-#: first, and the writer catches up when a core is free (the buffer absorbs the lag).
+#: The writer process's niceness, below the proxy's: on a busy machine flows go first,
+#: and the writer catches up when a core is free (the buffer absorbs the lag).
 WRITER_NICENESS = 10
+#: The writer process's CPU priorities (``apidisco_writer_priority``). ``idle`` adds
+#: ``SCHED_IDLE`` (Linux) to the niceness: the process runs only on a core that would
+#: otherwise be idle, so it never preempts the proxy's event loop. At ``low`` (niceness
+#: alone) it still took short slices of the proxy's core now and then, and on the
+#: capture benchmark twice to three times as many of the addon's requests took 6 ms
+#: or more at the same paced load as plain mitmdump's; at ``idle``, no more. The cost:
+#: on a machine whose cores are all busy for long, it writes nothing until one is
+#: free, the buffer fills, and flows are then written in the proxy's process.
+PRIORITIES = ("idle", "low")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,15 +237,19 @@ class WriterProcess:
         limit: int = 10_000,
         max_bytes: int = 64 * 1024 * 1024,
         method: str = "spawn",
+        priority: str = PRIORITIES[0],
     ) -> WriterProcess:
-        """Start the child (it opens the database itself) and the two threads that feed
-        it. Raises OSError (or ValueError for an unknown ``method``) if it cannot start."""
+        """Start the child (it opens the database itself, at ``priority``, one of
+        :data:`PRIORITIES`) and the two threads that feed it. Raises OSError (or
+        ValueError for an unknown ``method`` or ``priority``) if it cannot start."""
+        if priority not in PRIORITIES:
+            raise ValueError(f"unknown writer process priority {priority!r}")
         context = multiprocessing.get_context(method)
         records_out, records_in = context.Pipe(duplex=False)  # (receiving end, sending end)
         reports_out, reports_in = context.Pipe(duplex=False)
         process = context.Process(  # type: ignore[attr-defined]
             target=serve,
-            args=(settings, journal, secret_key, records_out, reports_in),
+            args=(settings, journal, secret_key, records_out, reports_in, priority),
             name="apidisco-writer",
             daemon=True,
         )
@@ -455,12 +471,23 @@ class _Sent:
 # -- the child's side ---------------------------------------------------------------------
 
 
+def lower_priority(priority: str) -> None:
+    """Lower this process's CPU priority to ``priority`` (one of :data:`PRIORITIES`) where
+    the platform can; the calling thread's, and so every thread it starts afterwards."""
+    with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
+        os.nice(WRITER_NICENESS)
+    if priority == "idle":
+        with contextlib.suppress(AttributeError, OSError):  # SCHED_IDLE: Linux only
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
 def serve(
     settings: Settings,
     journal: Path | None,
     secret_key: str | None,
     records: Connection,
     reports: Connection,
+    priority: str = PRIORITIES[0],
 ) -> None:
     """The writer process: records in, rows to the store, acknowledgements out.
 
@@ -470,8 +497,7 @@ def serve(
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(format="apidisco writer process: %(levelname)s %(message)s")
-    with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
-        os.nice(WRITER_NICENESS)
+    lower_priority(priority)  # before any thread starts: they all inherit it
     from apidisco.addon.store import open_writer  # the store's modules load in the child only
     from apidisco.store.database import open_database
 

@@ -54,7 +54,7 @@ from mitmproxy import ctx, exceptions, flowfilter, http
 
 from apidisco.addon import convert
 from apidisco.addon.directory import MISSING, Choice, EndpointInfo, Missing
-from apidisco.addon.handoff import Record, WriterProcess, build
+from apidisco.addon.handoff import PRIORITIES, Record, WriterProcess, build
 from apidisco.addon.store import CaptureStore
 from apidisco.capture.exchange import Exchange, WebSocketMessage
 from apidisco.capture.rows import DEFAULT_MAX_BODY
@@ -134,6 +134,7 @@ class Recorder:
         self.box: SecretBox | None = None
         self._key_read = False
         self.writer = WRITERS[0]
+        self.writer_priority = PRIORITIES[0]  # apidisco_writer_priority
         self.handoff: WriterProcess | None = None
         self.handoff_limit = 10_000  # records in flight to the writer process, at most
         self.process_stats: WriterStats | None = None  # the last writer process's counters
@@ -194,6 +195,16 @@ class Recorder:
             "thread when it is gone or full.",
             choices=WRITERS,
         )
+        loader.add_option(
+            "apidisco_writer_priority",
+            str,
+            PRIORITIES[0],
+            "The writer process's CPU priority, below the proxy's: 'idle' (on Linux it runs "
+            "only on a core nothing else wants, so it never delays a flow; on a machine "
+            "whose cores stay busy it falls behind and flows are then written in-process) "
+            "or 'low' (niceness +10 only). Takes effect when the writer process starts.",
+            choices=PRIORITIES,
+        )
 
     def configure(self, updated: set[str]) -> None:
         options = ctx.options
@@ -218,6 +229,8 @@ class Recorder:
             self.journal = Path(options.apidisco_journal) if options.apidisco_journal else None
         if "apidisco_endpoint" in updated:
             self.endpoint_id = (options.apidisco_endpoint or "").strip() or None
+        if "apidisco_writer_priority" in updated:
+            self.writer_priority = options.apidisco_writer_priority
         if "apidisco_writer" in updated:
             self.writer = options.apidisco_writer
             if self.handoff is not None and self.writer != "process":
@@ -289,6 +302,7 @@ class Recorder:
                 secret_key=_secret_key(os.environ) if self.box is not None else None,
                 fallback=lambda records: self._write_in_process(store, records),
                 limit=self.handoff_limit,
+                priority=self.writer_priority,
             )
         except (OSError, ValueError, ImportError) as error:
             logger.warning(
