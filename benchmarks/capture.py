@@ -28,7 +28,9 @@ and the CPU time per request of mitmdump, of its child processes (the addon's
 writer process, ``--writer process``, the default), of the local PostgreSQL
 processes (but the backends of this script's own row counts) and of the load
 generator (from /proc; Linux); then the addon's throughput as a share of plain
-mitmdump's, the p50 and p99 differences, the median and quartiles
+mitmdump's, the p50 and p99 differences, a pooled tail count for the paced phase (requests
+taking at least 6 ms and as long as plain mitmdump's p99 over all its paced
+rounds), the median and quartiles
 of the rounds' own ratios (each addon round against the plain round just before
 it: on a shared machine these spread widely, and the quartiles say how far
 one run can be trusted), and the rows stored
@@ -740,6 +742,25 @@ def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:
     return rate, p50, p99
 
 
+def _tail(plain_label: str, plain: list[Round], addon: list[Round]) -> str:
+    """How many of each proxy's requests, pooled over the rounds, took at least 6 ms and
+    longer than plain's pooled p99: a tail measure that single stalls move less than
+    the median of the rounds' p99s."""
+    pooled = sorted(latency for done in plain for latency in done.latencies)
+    if not pooled:
+        return "tail: no requests"
+    threshold = max(6.0, pooled[min(len(pooled) - 1, int(0.99 * len(pooled)))])
+    shares = []
+    for rounds in (plain, addon):
+        latencies = [latency for done in rounds for latency in done.latencies]
+        slow = sum(latency >= threshold for latency in latencies)
+        shares.append(f"{slow} of {len(latencies)} ({slow / max(1, len(latencies)):.2%})")
+    return (
+        f"tail: requests taking {threshold:.2f} ms or more (at least 6 ms and {plain_label}'s "
+        f"pooled p99): {plain_label} {shares[0]}, {ADDON} {shares[1]}"
+    )
+
+
 def _quartiles(ordered: list[float]) -> str:
     """The lower and upper quartiles of sorted ratios, as percentages."""
     if len(ordered) < 4:
@@ -995,6 +1016,7 @@ def main() -> None:
                     f"{'addon vs plain':18} {'':9} "
                     f"{p50_addon - p50_plain:+8.2f} {p99_addon - p99_plain:+8.2f}"
                 )
+                print(_tail(plain_label, paced[plain_label], paced[ADDON]))
             failed = sum(
                 r.failed for phase in (results, paced) for rounds in phase.values() for r in rounds
             )
