@@ -97,11 +97,12 @@ WRITER_NICENESS = 10
 #: The writer process's CPU priorities (``apidisco_writer_priority``). ``idle`` adds
 #: ``SCHED_IDLE`` (Linux) to the niceness: the process runs only on a core that would
 #: otherwise be idle, so it never preempts the proxy's event loop. At ``low`` (niceness
-#: alone) it still took short slices of the proxy's core now and then, and on the
-#: capture benchmark twice to three times as many of the addon's requests took 6 ms
-#: or more at the same paced load as plain mitmdump's; at ``idle``, no more. The cost:
-#: on a machine whose cores are all busy for long, it writes nothing until one is
-#: free, the buffer fills, and flows are then written in the proxy's process.
+#: alone) it still took short slices of the proxy's core now and then: in probe runs
+#: of the capture benchmark at the same paced load, two to three and a half times as
+#: many of the addon's requests as plain mitmdump's took 6 ms or more (four runs of
+#: five); at ``idle``, fewer than plain mitmdump's (two of two; ``benchmarks/RESULTS.md``).
+#: The cost: on a machine whose cores are all busy for long, it writes nothing until
+#: one is free, the buffer fills, and flows are then written in the proxy's process.
 PRIORITIES = ("idle", "low")
 
 
