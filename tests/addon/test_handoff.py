@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 from cryptography.fernet import Fernet
+from mitmproxy.test import taddons
 
 from apidisco.addon import convert
 from apidisco.addon.handoff import Record, WriterProcess, _Child, merge
@@ -70,6 +71,25 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
 # -- through the recorder ---------------------------------------------------------------
 
 
+def record_through_a_process(
+    context: taddons.context,
+    recorder: Recorder,
+    database: Database,
+    endpoint_id: str,
+    **options: str,
+) -> None:
+    """Configure ``recorder`` to record into ``database`` through a writer process, with
+    more ``options``, and start it."""
+    context.configure(
+        recorder,
+        apidisco_db=url_of(database),
+        apidisco_endpoint=endpoint_id,
+        apidisco_writer="process",
+        **options,
+    )
+    recorder.running()
+
+
 def test_the_writer_process_writes_everything_handed_over_when_done(
     store_database: Database, endpoint_id: str, environment: Path
 ) -> None:
@@ -77,13 +97,7 @@ def test_the_writer_process_writes_everything_handed_over_when_done(
 
     async def scenario() -> None:
         async with harness(recorder) as context:
-            context.configure(
-                recorder,
-                apidisco_db=url_of(store_database),
-                apidisco_endpoint=endpoint_id,
-                apidisco_writer="process",
-            )
-            recorder.running()
+            record_through_a_process(context, recorder, store_database, endpoint_id)
             assert recorder.handoff is not None
             for number in range(50):
                 await hook(recorder.response, http_flow(f"{DESTINATION}/n/{number}"))
@@ -118,13 +132,7 @@ def test_secrets_are_encrypted_by_the_writer_process(
 
     async def scenario() -> None:
         async with harness(recorder) as context:
-            context.configure(
-                recorder,
-                apidisco_db=url_of(store_database),
-                apidisco_endpoint=endpoint_id,
-                apidisco_writer="process",
-            )
-            recorder.running()
+            record_through_a_process(context, recorder, store_database, endpoint_id)
             assert recorder.handoff is not None
             flow = http_flow(f"{DESTINATION}/me", headers=[("Authorization", "Bearer tok-789")])
             await hook(recorder.response, flow)
@@ -147,13 +155,7 @@ def test_when_the_writer_process_dies_nothing_is_lost(
 
     async def scenario() -> None:
         async with harness(recorder) as context:
-            context.configure(
-                recorder,
-                apidisco_db=url_of(store_database),
-                apidisco_endpoint=endpoint_id,
-                apidisco_writer="process",
-            )
-            recorder.running()
+            record_through_a_process(context, recorder, store_database, endpoint_id)
             handoff = recorder.handoff
             assert handoff is not None
             for number in range(20):  # handed over while the process still starts up
@@ -182,13 +184,7 @@ def test_a_full_hand_off_writes_in_process(
 
     async def scenario() -> None:
         async with harness(recorder) as context:
-            context.configure(
-                recorder,
-                apidisco_db=url_of(store_database),
-                apidisco_endpoint=endpoint_id,
-                apidisco_writer="process",
-            )
-            recorder.running()
+            record_through_a_process(context, recorder, store_database, endpoint_id)
             assert recorder.handoff is not None
             for number in range(10):  # faster than the starting process acknowledges
                 await hook(recorder.response, http_flow(f"{DESTINATION}/n/{number}"))
@@ -426,14 +422,7 @@ def test_the_recorder_starts_its_writer_process_at_the_chosen_priority(
 
     async def scenario() -> None:
         async with harness(recorder) as context:
-            context.configure(
-                recorder,
-                apidisco_db=url_of(store_database),
-                apidisco_endpoint=endpoint_id,
-                apidisco_writer="process",
-                **chosen,
-            )
-            recorder.running()
+            record_through_a_process(context, recorder, store_database, endpoint_id, **chosen)
             try:
                 assert recorder.handoff is not None
                 pid = recorder.handoff.pid

@@ -72,7 +72,7 @@ from apidisco.errors import ApidiscoError
 from apidisco.secretbox import SecretBox
 from apidisco.store.writer import CaptureWriter, WriterStats
 
-__all__ = ["PRIORITIES", "Record", "WriterProcess", "build", "lower_priority", "merge"]
+__all__ = ["PRIORITIES", "Record", "WriterProcess", "build", "merge"]
 
 logger = logging.getLogger("apidisco.addon")
 
@@ -472,7 +472,7 @@ class _Sent:
 # -- the child's side ---------------------------------------------------------------------
 
 
-def lower_priority(priority: str) -> None:
+def _lower_priority(priority: str) -> None:
     """Lower this process's CPU priority to ``priority`` (one of :data:`PRIORITIES`) where
     the platform can; the calling thread's, and so every thread it starts afterwards."""
     with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
@@ -498,7 +498,7 @@ def serve(
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(format="apidisco writer process: %(levelname)s %(message)s")
-    lower_priority(priority)  # before any thread starts: they all inherit it
+    _lower_priority(priority)  # before any thread starts: they all inherit it
     from apidisco.addon.store import open_writer  # the store's modules load in the child only
     from apidisco.store.database import open_database
 
