@@ -24,11 +24,14 @@ stored the round's rows, so no writing spills into the next plain round.
 
 Prints, per proxy, the medians over the rounds of requests/s, p50 and p99 latency
 (each round's percentiles over its own requests, as the client measured them)
-and the CPU time per request of mitmdump, of its child processes (the addon's
-writer process, ``--writer process``, the default), of the local PostgreSQL
+and the CPU time per request of mitmdump, of its main thread alone (mitmproxy's
+event loop, where the hooks run: what bounds a proxy's throughput), of its
+child processes (the addon's writer process, ``--writer process``, the
+default), of the local PostgreSQL
 processes (but the backends of this script's own row counts) and of the load
 generator (from /proc; Linux); then the addon's throughput as a share of plain
-mitmdump's, the p50 and p99 differences, a pooled tail count for the paced phase (requests
+mitmdump's, the p50 and p99 differences, how much more CPU per request the addon's
+mitmdump and its event loop used, a pooled tail count for the paced phase (requests
 taking at least 6 ms and as long as plain mitmdump's p99 over all its paced
 rounds), the median and quartiles
 of the rounds' own ratios (each addon round against the plain round just before
@@ -201,24 +204,28 @@ class Cpu:
     """CPU seconds used while a round ran: the proxy, PostgreSQL and the load generator."""
 
     proxy: float = 0.0
+    loop: float = 0.0  # the proxy's main thread: mitmproxy's event loop, where hooks run
     children: float = 0.0  # the proxy's child processes (the addon's writer process)
     database: float = 0.0
     client: float = 0.0
 
     @classmethod
     def measure(cls, proxy_pid: int, run: Callable[[], None]) -> Cpu:
+        main_thread = Path(f"/proc/{proxy_pid}/task/{proxy_pid}/stat")
         proxy = _cpu_of(Path(f"/proc/{proxy_pid}/stat"))
+        loop = _cpu_of(main_thread)
         children = _children_cpu(proxy_pid)
         database = _postgres_cpu()
         client = time.process_time()
         run()
         client = time.process_time() - client
         proxy = _cpu_of(Path(f"/proc/{proxy_pid}/stat")) - proxy
+        loop = _cpu_of(main_thread) - loop
         after_children = _children_cpu(proxy_pid)
         after = _postgres_cpu()
         used = sum(seconds - database.get(pid, 0.0) for pid, seconds in after.items())
         spent = sum(seconds - children.get(pid, 0.0) for pid, seconds in after_children.items())
-        return cls(proxy=proxy, children=spent, database=used, client=client)
+        return cls(proxy=proxy, loop=loop, children=spent, database=used, client=client)
 
 
 def _children_cpu(parent: int) -> dict[int, float]:
@@ -725,15 +732,23 @@ def scratch(server_url: str) -> Iterator[Scratch]:
             admin.dispose()
 
 
+def cpu_per_request(rounds: list[Round], part: str) -> float:
+    """The median over ``rounds`` of one part of their CPU (a field of :class:`Cpu`), in
+    milliseconds per request."""
+    done = [r for r in rounds if r.ok]
+    if not done:
+        return 0.0
+    return statistics.median(getattr(r.cpu, part) * 1000 / r.ok for r in done)
+
+
 def row(label: str, rounds: list[Round]) -> tuple[float, float, float]:
     """Prints the medians over ``rounds``; returns requests/s, p50 and p99."""
     rate = statistics.median(r.rate for r in rounds)
     p50 = statistics.median(r.percentile(0.50) for r in rounds)
     p99 = statistics.median(r.percentile(0.99) for r in rounds)
-    done = [r for r in rounds if r.ok]
     cpu = [
-        statistics.median(getattr(r.cpu, part) * 1000 / r.ok for r in done)
-        for part in ("proxy", "children", "database", "client")
+        cpu_per_request(rounds, part)
+        for part in ("proxy", "loop", "children", "database", "client")
     ]
     print(
         f"{label:18} {rate:9.0f} {p50:8.2f} {p99:8.2f}   "
@@ -985,14 +1000,21 @@ def main() -> None:
             print(f"{'':48}CPU ms per request")
             print(
                 f"{'':18} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}   "
-                f"{'mitmdump':>8} {'writer':>8} {'postgres':>8} {'client':>8}"
+                f"{'mitmdump':>8} {'its loop':>8} {'writer':>8} {'postgres':>8} {'client':>8}"
             )
             print("saturated (closed loop): throughput")
             rate_plain, p50_plain, p99_plain = row(plain_label, results[plain_label])
             rate_addon, p50_addon, p99_addon = row(ADDON, results[ADDON])
+            more_cpu = [
+                cpu_per_request(results[ADDON], part)
+                / max(1e-9, cpu_per_request(results[plain_label], part))
+                - 1
+                for part in ("proxy", "loop")
+            ]
             print(
                 f"{'addon vs plain':18} {rate_addon / rate_plain:9.1%} "
-                f"{p50_addon - p50_plain:+8.2f} {p99_addon - p99_plain:+8.2f}"
+                f"{p50_addon - p50_plain:+8.2f} {p99_addon - p99_plain:+8.2f}   "
+                + " ".join(f"{more:+8.1%}" for more in more_cpu)
             )
             pairs = sorted(
                 second.rate / first.rate
