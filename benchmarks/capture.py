@@ -3,7 +3,8 @@
 Usage: python benchmarks/capture.py [--rounds 5] [--clients 8] [--requests 500] [--database URL]
        [--client lean|httpx]
        [--paced-share 0.5] [--paced-requests 250] [--writer process|thread] [--proxy-cpus LIST]
-       [--writer-cpus LIST] [--baseline SRC] [--set NAME=VALUE ...]
+       [--writer-cpus LIST] [--baseline SRC] [--order alternate|fixed] [--record FILE]
+       [--set NAME=VALUE ...]
 
 Everything runs on 127.0.0.1 in one go: a small asyncio HTTP/1.1 JSON server
 (its own process, keep-alive, a fixed ~300-byte body) is the upstream; two
@@ -18,9 +19,12 @@ lean``, :class:`LeanClient`: a minimal HTTP/1.1 client on asyncio's transport,
 ~0.1 ms of CPU per request), so that the proxies, not their load generator, use
 the machine's cores; ``--client httpx`` drives them with httpx clients (~1.2 ms),
 as the figures recorded before 2026-11-27 were. After a warm-up of both proxies, the
-rounds alternate (plain, addon, plain, addon ...) so the machine's noise hits
-both alike; after each addon round the benchmark waits until the writer has
-stored the round's rows, so no writing spills into the next plain round.
+proxies take turns so the machine's noise hits both alike, and which one goes
+first alternates from round to round (plain then addon in odd rounds, addon
+then plain in even ones; ``--order fixed``: plain first always): the round
+that follows a pause runs on a colder machine. After each addon round the
+benchmark waits until the writer has stored the round's rows, so no writing
+spills into the next round.
 
 Prints, per proxy, the medians over the rounds of requests/s, p50 and p99 latency
 (each round's percentiles over its own requests, as the client measured them)
@@ -34,12 +38,17 @@ mitmdump's, the p50 and p99 differences, how much more CPU per request the addon
 mitmdump and its event loop used, a pooled tail count for the paced phase (requests
 taking at least 6 ms and as long as plain mitmdump's p99 over all its paced
 rounds), the median and quartiles
-of the rounds' own ratios (each addon round against the plain round just before
-it: on a shared machine these spread widely, and the quartiles say how far
+of the rounds' own ratios (each addon round against the plain round of the
+same number, run next to it: on a shared machine these spread widely, and the quartiles say how far
 one run can be trusted), and the rows stored
 against the 2xx responses the clients saw through the addon's proxy (warm-up
 included), counted after mitmdump was stopped with Ctrl-C (SIGINT: the addon
 writes what is queued before exiting).
+
+``--record FILE`` appends the run's rounds (each round's rate, percentiles and
+CPU per request, per slot and phase) to FILE as one JSON line;
+``benchmarks/capture_pool.py FILE`` pools the rounds of every run recorded
+there, since one run's figure is not worth much on a shared machine.
 
 ``--baseline SRC`` compares two versions of the addon instead: the first slot
 runs the addon of another apidisco source tree (``SRC`` is its ``src`` folder,
@@ -87,7 +96,8 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -776,6 +786,49 @@ def _tail(plain_label: str, plain: list[Round], addon: list[Round]) -> str:
     )
 
 
+def _figures(done: Round) -> dict[str, object]:
+    return {
+        "ok": done.ok,
+        "failed": done.failed,
+        "rate": done.rate,
+        "p50": done.percentile(0.50),
+        "p99": done.percentile(0.99),
+        "cpu_ms": {
+            part: seconds * 1000 / max(1, done.ok) for part, seconds in asdict(done.cpu).items()
+        },
+    }
+
+
+def record_run(
+    path: Path,
+    command: str,
+    results: dict[str, list[Round]],
+    paced: dict[str, list[Round]],
+    sent: int,
+    stored: int,
+) -> None:
+    """Append the run's rounds to ``path`` as one JSON line: per phase, the pairs of
+    rounds in the order they ran (the first slot's, then the addon's)."""
+    first, second = results  # the first slot's label, then the addon's
+
+    def pairs(phase: dict[str, list[Round]]) -> list[list[dict[str, object]]]:
+        return [
+            [_figures(a), _figures(b)] for a, b in zip(phase[first], phase[second], strict=True)
+        ]
+
+    line = {
+        "command": command,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "slots": [first, second],
+        "saturated": pairs(results),
+        "paced": pairs(paced),
+        "sent": sent,
+        "stored": stored,
+    }
+    with path.open("ab") as out:
+        out.write(orjson.dumps(line) + b"\n")
+
+
 def _quartiles(ordered: list[float]) -> str:
     """The lower and upper quartiles of sorted ratios, as percentages."""
     if len(ordered) < 4:
@@ -848,6 +901,22 @@ def main() -> None:
         help="instead of plain mitmdump, run the addon of another apidisco source tree "
         "(its src folder, e.g. a git worktree of an earlier commit) in the first slot, "
         "recording under an endpoint of its own: compares two versions of the addon",
+    )
+    parser.add_argument(
+        "--order",
+        choices=("alternate", "fixed"),
+        default="alternate",
+        help="which proxy runs first in a round: alternate (default: plain mitmdump in odd "
+        "rounds, the addon in even ones) or fixed (plain mitmdump always, as before "
+        "2026-11-27 midday)",
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="append this run's rounds to FILE as one JSON line, for capture_pool.py to pool "
+        "with other runs'",
     )
     parser.add_argument(
         "--set",
@@ -963,7 +1032,10 @@ def main() -> None:
             paced: dict[str, list[Round]] = {plain_label: [], ADDON: []}
             paced_rate = 0.0
             for number in range(1, args.rounds + 1):
-                for proxy in (plain, addon):
+                # Which slot goes first alternates (unless --order fixed): a round that
+                # starts after a pause (the addon's catch-up) runs on a colder machine.
+                order = (plain, addon) if number % 2 or args.order == "fixed" else (addon, plain)
+                for proxy in order:
                     done = drive(
                         proxy,
                         args.client,
@@ -979,7 +1051,7 @@ def main() -> None:
                     continue
                 if not paced_rate:
                     paced_rate = args.paced_share * results[plain_label][0].rate
-                for proxy in (plain, addon):
+                for proxy in order:
                     done = pace(
                         proxy,
                         args.client,
@@ -1024,7 +1096,7 @@ def main() -> None:
             if pairs:
                 print(
                     f"{'each round':18} {statistics.median(pairs):9.1%}  median of the rounds' "
-                    f"ratios (addon's round vs the plain round just before it); "
+                    f"ratios (each addon round vs the plain round next to it); "
                     f"quartiles {_quartiles(pairs)}"
                 )
             if paced_rate:
@@ -1053,6 +1125,9 @@ def main() -> None:
             for journal in journals:
                 print(f"non-empty journal left behind: {journal} ({journal.stat().st_size} bytes)")
             print(f"command: {command}")
+            if args.record is not None:
+                record_run(args.record, command, results, paced, sent, stored)
+                print(f"rounds appended to {args.record}")
         finally:
             for proxy in proxies:
                 proxy.stop()
