@@ -21,8 +21,9 @@ the machine's cores; ``--client httpx`` drives them with httpx clients (~1.2 ms)
 as the figures recorded before 2026-11-27 were. After a warm-up of both proxies, the
 proxies take turns so the machine's noise hits both alike, and which one goes
 first alternates from round to round (plain then addon in odd rounds, addon
-then plain in even ones; ``--order fixed``: plain first always): the round
-that follows a pause runs on a colder machine. After each addon round the
+then plain in even ones; ``--order fixed``: plain first always), so whatever
+favours one slot (such as starting after the addon's catch-up pause) is
+shared by both proxies. After each addon round the
 benchmark waits until the writer has stored the round's rows, so no writing
 spills into the next round.
 
@@ -39,8 +40,8 @@ mitmdump and its event loop used, a pooled tail count for the paced phase (reque
 taking at least 6 ms and as long as plain mitmdump's p99 over all its paced
 rounds), the median and quartiles
 of the rounds' own ratios (each addon round against the plain round of the
-same number, run next to it: on a shared machine these spread widely, and the quartiles say how far
-one run can be trusted), and the rows stored
+same number, run next to it: on a shared machine these spread widely, and the
+quartiles say how far one run can be trusted), and the rows stored
 against the 2xx responses the clients saw through the addon's proxy (warm-up
 included), counted after mitmdump was stopped with Ctrl-C (SIGINT: the addon
 writes what is queued before exiting).
@@ -802,24 +803,23 @@ def _figures(done: Round) -> dict[str, object]:
 def record_run(
     path: Path,
     command: str,
+    first: str,
     results: dict[str, list[Round]],
     paced: dict[str, list[Round]],
     sent: int,
     stored: int,
 ) -> None:
     """Append the run's rounds to ``path`` as one JSON line: per phase, the pairs of
-    rounds in the order they ran (the first slot's, then the addon's)."""
-    first, second = results  # the first slot's label, then the addon's
+    rounds of the same number, the ``first`` slot's (plain mitmdump, or the baseline
+    addon) and then the addon's."""
 
     def pairs(phase: dict[str, list[Round]]) -> list[list[dict[str, object]]]:
-        return [
-            [_figures(a), _figures(b)] for a, b in zip(phase[first], phase[second], strict=True)
-        ]
+        return [[_figures(a), _figures(b)] for a, b in zip(phase[first], phase[ADDON], strict=True)]
 
     line = {
         "command": command,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "slots": [first, second],
+        "slots": [first, ADDON],
         "saturated": pairs(results),
         "paced": pairs(paced),
         "sent": sent,
@@ -1032,8 +1032,8 @@ def main() -> None:
             paced: dict[str, list[Round]] = {plain_label: [], ADDON: []}
             paced_rate = 0.0
             for number in range(1, args.rounds + 1):
-                # Which slot goes first alternates (unless --order fixed): a round that
-                # starts after a pause (the addon's catch-up) runs on a colder machine.
+                # Which slot goes first alternates (unless --order fixed), so that what
+                # favours one slot (starting after the addon's catch-up pause) hits both.
                 order = (plain, addon) if number % 2 or args.order == "fixed" else (addon, plain)
                 for proxy in order:
                     done = drive(
@@ -1126,7 +1126,7 @@ def main() -> None:
                 print(f"non-empty journal left behind: {journal} ({journal.stat().st_size} bytes)")
             print(f"command: {command}")
             if args.record is not None:
-                record_run(args.record, command, results, paced, sent, stored)
+                record_run(args.record, command, plain_label, results, paced, sent, stored)
                 print(f"rounds appended to {args.record}")
         finally:
             for proxy in proxies:

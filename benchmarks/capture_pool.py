@@ -44,9 +44,10 @@ def load(paths: Sequence[Path]) -> list[dict[str, Any]]:
                 continue
             try:
                 run = orjson.loads(line)
-                run["saturated"], run["paced"]  # noqa: B018 (both must be there)
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                raise SystemExit(f"{path}:{number}: not a run recorded by capture.py") from None
+            except orjson.JSONDecodeError:
+                run = None
+            if not isinstance(run, dict) or not {"saturated", "paced"} <= run.keys():
+                raise SystemExit(f"{path}:{number}: not a run recorded by capture.py")
             runs.append(run)
     return runs
 
