@@ -86,11 +86,17 @@ SEND_INTERVAL = 0.2
 #: acknowledgement wakes a thread in the proxy's process, too).
 ACK_INTERVAL = 0.2
 #: Seconds the writer process's store writer collects rows for one transaction (up to
-#: its 500 rows). Each transaction costs the process ~0.8 ms of CPU whatever it holds
-#: (a connection checked out and pinged, BEGIN, COPY, ``lastUsedAt``, COMMIT), and
-#: PostgreSQL a few statements more: at 250 requests/s, 0.2 s groups cost ~16 µs of
-#: CPU per row, 1 s groups ~3 µs. Rows become visible that much later.
-GROUP_INTERVAL = 1.0
+#: its 500 rows): about one hand-off message's worth. The writer process yields its
+#: core to the proxy, but the database server it writes to does not: committing a
+#: transaction of N rows keeps a PostgreSQL backend busy ~40 µs per row at the
+#: server's normal priority, and when that lands on the proxy's core, flows wait for
+#: it. One-second groups made that a ~15 ms burst once a second at 350 requests/s;
+#: 0.2 s groups make it ~3 ms five times a second; in paced rounds through the proxy
+#: the addon's share of requests taking 6 ms or more fell from 4.1% to 2.0% (plain
+#: mitmdump's: 1.5%; ``benchmarks/RESULTS.md``). The price is the writer process's
+#: own ~0.8 ms of CPU per transaction (~11 µs per row at 350 requests/s, against
+#: ~2 µs), spent at its low priority. Rows become visible that much later.
+GROUP_INTERVAL = 0.2
 #: The writer process's niceness, below the proxy's: on a busy machine flows go first,
 #: and the writer catches up when a core is free (the buffer absorbs the lag).
 WRITER_NICENESS = 10
