@@ -59,7 +59,7 @@ def rate_ratio(pair: Pair) -> float | None:
 
 def loop_ratio(pair: Pair) -> float | None:
     first, addon = pair
-    loop = first["cpu_ms"].get("loop", 0.0)
+    loop = first["cpu_ms"]["loop"]
     return addon["cpu_ms"]["loop"] / loop if loop else None
 
 
