@@ -55,7 +55,11 @@ there, since one run's figure is not worth much on a shared machine.
 runs the addon of another apidisco source tree (``SRC`` is its ``src`` folder,
 e.g. of a ``git worktree`` of an earlier commit, first on that mitmdump's
 ``PYTHONPATH``), recording under an endpoint of its own, with the same
-options; the rows line counts the second slot's. Each slot's round ends once
+options; the rows line counts the second slot's. It loads the script that
+tree's ``apidisco addon path`` prints (``apidisco/addon/script.py``, or the
+package's ``__init__.py`` in trees older than that script), as the second slot
+does this tree's: the way a script is loaded is part of what a proxy pays per
+event. Each slot's round ends once
 its own writer has stored its rows, so neither writer's catch-up lands in the
 other's round.
 
@@ -686,6 +690,14 @@ def addon_script() -> str:
     return script_path()
 
 
+def tree_script(src: Path) -> str:
+    """The script the apidisco source tree ``src`` (a ``src`` folder) has ``apidisco addon
+    path`` print: its flat script, or, in trees older than that, the package's own file."""
+    addon = src / "apidisco" / "addon"
+    script = addon / "script.py"
+    return str(script if script.is_file() else addon / "__init__.py")
+
+
 @dataclass
 class Scratch:
     """What a run records into: the upstream, a scratch database and folder."""
@@ -957,7 +969,7 @@ def main() -> None:
                 first = run.recording(
                     baseline_endpoint,
                     args.addon_options,
-                    script=str(baseline / "apidisco" / "addon" / "__init__.py"),
+                    script=tree_script(baseline),
                 )
             plain = start_mitmdump(plain_label, folder, first, first_environ, args.proxy_cpus)
             proxies.append(plain)
