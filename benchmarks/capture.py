@@ -59,9 +59,8 @@ options; the rows line counts the second slot's. It loads the script that
 tree's ``apidisco addon path`` prints (``apidisco/addon/script.py``, or the
 package's ``__init__.py`` in trees older than that script), as the second slot
 does this tree's: the way a script is loaded is part of what a proxy pays per
-event. Each slot's round ends once
-its own writer has stored its rows, so neither writer's catch-up lands in the
-other's round.
+event. Each slot's round ends once its own writer has stored its rows, so
+neither writer's catch-up lands in the other's round.
 
 Each round has two phases per proxy. The *saturated* phase is closed-loop: each
 client sends its next request when the previous one is answered, so the proxy
