@@ -95,7 +95,7 @@ ACK_INTERVAL = 0.2
 #: the addon's share of requests taking 6 ms or more fell from 4.1% to 2.0% (plain
 #: mitmdump's: 1.5%; ``benchmarks/RESULTS.md``). The price is the writer process's
 #: own ~0.8 ms of CPU per transaction (~11 µs per row at 350 requests/s, against
-#: ~2 µs), spent at its low priority. Rows become visible that much later.
+#: ~2 µs), spent at its low priority. Rows become visible within about half a second.
 GROUP_INTERVAL = 0.2
 #: The writer process's niceness, below the proxy's: on a busy machine flows go first,
 #: and the writer catches up when a core is free (the buffer absorbs the lag).
